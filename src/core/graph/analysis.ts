@@ -1,5 +1,9 @@
 // Analysis of a parsed plan: order, stages, critical path, parallelism, file conflicts.
+// Everything works on array indexes (plan order) so a 10,000-task plan analyses in milliseconds.
+import { formatHours } from '../plan/durations';
 import type { Plan } from '../plan/model';
+import { compileGlob, globsOverlap, type CompiledGlob } from './globOverlap';
+import { MinHeap } from './minHeap';
 
 export interface CriticalPath {
   tasks: string[];
@@ -16,18 +20,175 @@ export interface Conflict {
 }
 
 export interface Analysis {
-  /** Topological order; ties broken by plan order. Tasks on a cycle are left out. */
+  /** Topological order; ties broken by plan order. Tasks on a cycle (and those after them) are left out. */
   order: string[];
   /** stages[0] holds tasks with no dependencies; a task's stage is 1 + its deepest dependency's. */
   stages: string[][];
   /** Stage index (0-based) per task id. */
   stageOf: Map<string, number>;
   criticalPath: CriticalPath;
+  /** The most tasks that can run at once: the size of the widest stage. */
   maxParallelism: number;
   conflicts: Conflict[];
+  totalHours: number;
+}
+
+/** The dependency graph as index arrays; shared by analysis and the scheduler. */
+export interface IndexedGraph {
+  ids: string[];
+  hours: number[];
+  deps: number[][];
+  dependents: number[][];
+  /** Topological order as indexes, ties by plan order. */
+  order: number[];
+}
+
+export function indexGraph(plan: Plan): IndexedGraph {
+  const ids = plan.tasks.map((t) => t.id);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const deps = plan.tasks.map((t) => t.deps.map((d) => index.get(d)).filter((i): i is number => i !== undefined));
+  const dependents: number[][] = ids.map(() => []);
+  deps.forEach((ds, v) => ds.forEach((d) => dependents[d].push(v)));
+  const missing = deps.map((ds) => ds.length);
+  const heap = new MinHeap();
+  missing.forEach((m, v) => m === 0 && heap.push(v));
+  const order: number[] = [];
+  while (heap.size > 0) {
+    const v = heap.pop();
+    order.push(v);
+    for (const w of dependents[v]) if (--missing[w] === 0) heap.push(w);
+  }
+  return { ids, hours: plan.tasks.map((t) => t.hours), deps, dependents, order };
 }
 
 export function analyzePlan(plan: Plan): Analysis {
-  void plan;
-  throw new Error('not implemented yet');
+  const g = indexGraph(plan);
+  const n = g.ids.length;
+
+  const stage = new Int32Array(n).fill(-1);
+  const finish = new Float64Array(n);
+  const via = new Int32Array(n).fill(-1);
+  const stages: string[][] = [];
+  for (const v of g.order) {
+    let s = 0;
+    let best = 0;
+    for (const d of g.deps[v]) {
+      s = Math.max(s, stage[d] + 1);
+      if (finish[d] > best || (via[v] === -1 && finish[d] === best)) {
+        best = finish[d];
+        via[v] = d;
+      }
+    }
+    stage[v] = s;
+    finish[v] = best + g.hours[v];
+    (stages[s] ??= []).push(g.ids[v]);
+  }
+  const stageOf = new Map<string, number>();
+  for (const v of g.order) stageOf.set(g.ids[v], stage[v]);
+
+  let end = -1;
+  for (const v of g.order) if (end === -1 || finish[v] > finish[end]) end = v;
+  const path: string[] = [];
+  for (let v = end; v !== -1; v = via[v]) path.push(g.ids[v]);
+  path.reverse();
+
+  return {
+    order: g.order.map((v) => g.ids[v]),
+    stages,
+    stageOf,
+    criticalPath: { tasks: path, hours: end === -1 ? 0 : round(finish[end]) },
+    maxParallelism: stages.reduce((m, s) => Math.max(m, s.length), 0),
+    conflicts: findConflicts(plan, g),
+    totalHours: round(g.hours.reduce((a, b) => a + b, 0)),
+  };
+}
+
+/**
+ * Pairs of tasks that may run at the same time (neither reaches the other through dependencies) and whose
+ * `files` can touch a common path. Candidates come from an index on each glob's fixed base directory: two
+ * globs can only meet if one base is a prefix of the other.
+ */
+function findConflicts(plan: Plan, g: IndexedGraph): Conflict[] {
+  const n = g.ids.length;
+  // Ancestor sets as bit rows, filled in topological order: one OR per dependency edge.
+  const words = (n + 31) >>> 5;
+  const ancestors = new Uint32Array(words * n);
+  for (const v of g.order) {
+    const row = v * words;
+    for (const d of g.deps[v]) {
+      const drow = d * words;
+      for (let k = 0; k < words; k++) ancestors[row + k] |= ancestors[drow + k];
+      ancestors[row + (d >>> 5)] |= 1 << (d & 31);
+    }
+  }
+  const ordered = new Uint8Array(n); // tasks on or after a cycle have no meaningful order: skip them
+  for (const v of g.order) ordered[v] = 1;
+  const reaches = (from: number, to: number) => (ancestors[to * words + (from >>> 5)] & (1 << (from & 31))) !== 0;
+
+  type Entry = { task: number; glob: CompiledGlob };
+  const byBase = new Map<string, Entry[]>();
+  plan.tasks.forEach((t, task) => {
+    if (!ordered[task]) return;
+    for (const pattern of new Set(t.files)) {
+      if (!pattern.trim() || pattern.startsWith('!')) continue;
+      const glob = compileGlob(pattern);
+      let list = byBase.get(glob.base);
+      if (!list) byBase.set(glob.base, (list = []));
+      list.push({ task, glob });
+    }
+  });
+
+  const overlapCache = new Map<string, boolean>();
+  const overlaps = (a: CompiledGlob, b: CompiledGlob) => {
+    const key = a.source < b.source ? `${a.source}\0${b.source}` : `${b.source}\0${a.source}`;
+    let hit = overlapCache.get(key);
+    if (hit === undefined) overlapCache.set(key, (hit = globsOverlap(a, b)));
+    return hit;
+  };
+  const found = new Map<number, Set<string>>();
+  const consider = (x: Entry, y: Entry) => {
+    if (x.task === y.task || reaches(x.task, y.task) || reaches(y.task, x.task)) return;
+    if (!overlaps(x.glob, y.glob)) return;
+    const [a, b] = x.task < y.task ? [x.task, y.task] : [y.task, x.task];
+    const key = a * n + b;
+    let patterns = found.get(key);
+    if (!patterns) found.set(key, (patterns = new Set()));
+    patterns.add(x.glob.source).add(y.glob.source);
+  };
+
+  for (const [base, group] of byBase) {
+    for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) consider(group[i], group[j]);
+    for (const ancestor of prefixes(base)) {
+      const other = byBase.get(ancestor);
+      if (other) for (const x of group) for (const y of other) consider(x, y);
+    }
+  }
+
+  const position = new Int32Array(n);
+  g.order.forEach((v, i) => (position[v] = i));
+  return [...found.entries()]
+    .sort((p, q) => p[0] - q[0])
+    .map(([key, patterns]) => {
+      const a = Math.floor(key / n);
+      const b = key % n;
+      const [first, second] = position[a] <= position[b] ? [a, b] : [b, a];
+      return {
+        tasks: [g.ids[a], g.ids[b]] as [string, string],
+        patterns: [...patterns],
+        suggestion: `make "${g.ids[second]}" depend on "${g.ids[first]}" (adds up to ${formatHours(g.hours[first])} before it can start)`,
+      };
+    });
+}
+
+/** Proper prefixes of a base path, by segment: `a/b/c` -> ``, `a`, `a/b`. */
+function prefixes(base: string): string[] {
+  if (base === '') return [];
+  const parts = base.split('/');
+  const out = [''];
+  for (let k = 1; k < parts.length; k++) out.push(parts.slice(0, k).join('/'));
+  return out;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

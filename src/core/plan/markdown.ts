@@ -1,8 +1,219 @@
-// The Markdown "Phases" plan format, parsed into the same model as baton.yaml.
-import type { ParseResult } from './model';
+// The Markdown "Phases" plan format, read into the same model as baton.yaml:
+//
+//   ### Phase 2a: Contact form
+//   **Dependencies**: Phase 1
+//   **Files Modified**: `src/form.ts`, `src/styles/**`
+//   **Estimated Hours**: 3
+//   **Complexity**: Medium
+//   **Implementation Steps**:
+//   1. ...
+//   **Validation Gates**:
+//   - [ ] `npm test` passes
+//
+// A phase's id is its label slugged (`Phase 2a` -> `phase-2a`); `None` means no dependencies.
+import { DEFAULTS, type Complexity, type ParseResult, type Plan, type PlanDiagnostic, type Span, type Task } from './model';
+import { parseEstimate } from './durations';
+import { validatePlan } from './validate';
 
+const PHASE_HEADING = /^(#{2,4})\s+(phase\s+[0-9a-z][0-9a-z._-]*)\s*(?:[:\u2013\u2014-]\s*(.*?))?\s*#*\s*$/i;
+const ANY_HEADING = /^#{1,6}\s/;
+const FIELD = /^\s*(?:[-*]\s+)?\*\*([^*]+?):?\*\*\s*:?\s*(.*)$/;
+const KNOWN_FIELDS = new Set([
+  'dependencies',
+  'files modified',
+  'estimated hours',
+  'complexity',
+  'implementation steps',
+  'validation gates',
+]);
+
+/** Parses and validates a Phases Markdown plan. */
 export function parseMarkdownPlan(text: string, file: string): ParseResult {
-  void text;
-  void file;
-  throw new Error('not implemented yet');
+  const result = readMarkdownPlan(text, file);
+  validatePlan(result.plan, result.diagnostics);
+  return result;
+}
+
+/** Reads the phases without whole-plan checks (parse.ts runs those for every format). */
+export function readMarkdownPlan(text: string, file: string): ParseResult {
+  const lines = text.split(/\r?\n/);
+  const diagnostics: PlanDiagnostic[] = [];
+  const plan: Plan = {
+    file,
+    format: 'markdown',
+    version: 1,
+    name: '',
+    base: 'main',
+    defaults: { ...DEFAULTS, gates: [] },
+    tasks: [],
+  };
+  const at = (line: number, column: number, length = 0): Span => ({
+    start: { line: line + 1, column: column + 1 },
+    end: { line: line + 1, column: column + 1 + length },
+  });
+
+  // Split into phases: each runs from its heading to the next heading of the same or a higher level.
+  type Block = { heading: number; label: string; title: string; body: number[] };
+  const blocks: Block[] = [];
+  let current: Block | undefined;
+  let level = 0;
+  let inFence = false;
+  lines.forEach((line, i) => {
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    if (inFence) {
+      current?.body.push(i);
+      return;
+    }
+    const m = PHASE_HEADING.exec(line);
+    if (m) {
+      current = { heading: i, label: m[2].replace(/\s+/g, ' '), title: (m[3] ?? '').trim(), body: [] };
+      level = m[1].length;
+      blocks.push(current);
+      return;
+    }
+    if (!plan.name && /^#\s+/.test(line)) plan.name = line.replace(/^#\s+/, '').trim();
+    if (current && ANY_HEADING.test(line) && /^#+/.exec(line)![0].length <= level) current = undefined;
+    current?.body.push(i);
+  });
+
+  if (blocks.length === 0) {
+    diagnostics.push({
+      code: 'empty-plan',
+      severity: 'error',
+      message: 'No phases found. A Markdown plan has headings like "### Phase 1: Title" followed by **Dependencies**, **Files Modified** and so on.',
+      file,
+      span: at(0, 0),
+    });
+    return { plan, diagnostics };
+  }
+
+  for (const block of blocks) {
+    const id = slug(block.label);
+    const task: Task = {
+      id,
+      title: block.title || block.label,
+      description: '',
+      deps: [],
+      files: [],
+      hours: 0,
+      gates: [],
+      span: at(block.heading, 0, lines[block.heading].length),
+      depSpans: [],
+    };
+    const prose: string[] = [];
+    const steps: string[] = [];
+    const checks: string[] = [];
+    let field: string | undefined;
+    for (const i of block.body) {
+      const line = lines[i];
+      const f = FIELD.exec(line);
+      if (f && KNOWN_FIELDS.has(f[1].trim().toLowerCase())) {
+        field = f[1].trim().toLowerCase();
+        const valueColumn = line.length - f[2].length;
+        readField(field, f[2], i, valueColumn);
+        continue;
+      }
+      if (field && /^\s*$/.test(line)) continue;
+      if (field && /^\s*([-*+]|\d+[.)])\s+/.test(line)) {
+        readListItem(field, line, i);
+        continue;
+      }
+      field = undefined;
+      prose.push(line);
+    }
+
+    function readField(name: string, value: string, line: number, column: number): void {
+      const v = value.trim();
+      switch (name) {
+        case 'dependencies': {
+          if (v === '' || /^(none|n\/a|-|—)\.?$/i.test(v)) return;
+          for (const m of v.matchAll(/(phase\s+)?([0-9][0-9a-z._-]*|[a-z][0-9a-z._-]*\d[0-9a-z._-]*)/gi)) {
+            const label = m[1] ? m[0] : `Phase ${m[2]}`;
+            task.deps.push(slug(label));
+            task.depSpans.push(at(line, column + (m.index ?? 0), m[0].length));
+          }
+          return;
+        }
+        case 'files modified':
+          if (v) task.files.push(...splitList(v));
+          return;
+        case 'estimated hours': {
+          if (!v) return;
+          const hours = parseEstimate(/^\d+(\.\d+)?$/.test(v) ? Number(v) : v.replace(/\s*hours?$/i, 'h'));
+          if (hours === undefined) {
+            diagnostics.push({
+              code: 'bad-estimate',
+              severity: 'error',
+              message: `Estimate "${v}" is not understood: write a number of hours, like 3 or 1.5.`,
+              file,
+              span: at(line, column, value.length),
+            });
+          } else {
+            task.estimate = /^\d+(\.\d+)?$/.test(v) ? `${v}h` : v;
+            task.hours = hours;
+          }
+          return;
+        }
+        case 'complexity': {
+          const c = v.toLowerCase().replace(/[^a-z].*$/, '');
+          if (c === 'low' || c === 'medium' || c === 'high') task.complexity = c as Complexity;
+          else if (v) {
+            diagnostics.push({
+              code: 'bad-value',
+              severity: 'error',
+              message: `Complexity "${v}" is not one of Low, Medium, High.`,
+              file,
+              span: at(line, column, value.length),
+            });
+          }
+          return;
+        }
+        case 'implementation steps':
+          if (v) steps.push(v);
+          return;
+        case 'validation gates':
+          if (v) checks.push(v);
+      }
+    }
+
+    function readListItem(name: string, line: string, index: number): void {
+      const item = line.replace(/^\s*([-*+]|\d+[.)])\s+/, '').replace(/^\[[ xX]\]\s*/, '').trim();
+      if (name === 'files modified') task.files.push(...splitList(item));
+      else if (name === 'implementation steps') steps.push(item);
+      else if (name === 'validation gates') checks.push(item);
+      else if (name === 'dependencies') readField(name, item, index, line.indexOf(item));
+    }
+
+    // A gate is a command: only checklist items with `code` become gates; the rest stay as criteria for the worker.
+    const criteria: string[] = [];
+    for (const check of checks) {
+      const code = /`([^`]+)`/.exec(check);
+      if (code) task.gates.push(code[1].trim());
+      else criteria.push(check);
+    }
+    const parts = [prose.join('\n').trim()];
+    if (steps.length) parts.push(`Implementation steps:\n${steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}`);
+    if (criteria.length) parts.push(`Validation gates:\n${criteria.map((c) => `- ${c}`).join('\n')}`);
+    task.description = parts.filter(Boolean).join('\n\n');
+    plan.tasks.push(task);
+  }
+  return { plan, diagnostics };
+}
+
+/** `Phase 2a` -> `phase-2a`. */
+export function slug(label: string): string {
+  return label
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** "`a.ts`, `b/**`" or "a.ts, b.ts" -> paths; backticks win when present. */
+function splitList(value: string): string[] {
+  const quoted = [...value.matchAll(/`([^`]+)`/g)].map((m) => m[1].trim());
+  if (quoted.length > 0) return quoted;
+  return value
+    .split(/,\s*/)
+    .map((s) => s.trim().replace(/\s+\(.*\)$/, ''))
+    .filter((s) => s && !/^(none|n\/a)$/i.test(s));
 }

@@ -1,7 +1,35 @@
 // Writes a plan model as baton.yaml text (used by Import Markdown Plan).
-import type { Plan } from './model';
+import { Document, YAMLSeq } from 'yaml';
+import type { Plan, Task } from './model';
 
-export function planToYaml(plan: Plan): string {
-  void plan;
-  throw new Error('not implemented yet');
+export function planToYaml(plan: Plan, comment?: string): string {
+  const doc = new Document({
+    version: 1,
+    name: plan.name || undefined,
+    base: plan.base,
+    tasks: plan.tasks.map(taskObject),
+  });
+  if (comment) doc.commentBefore = ` ${comment}`;
+  // Short lists read best inline ([a, b]); long text stays block style.
+  const tasks = doc.get('tasks') as YAMLSeq;
+  for (const item of tasks.items) {
+    for (const key of ['deps', 'files', 'gates']) {
+      const seq = (item as { get(k: string, keep: true): unknown }).get(key, true);
+      if (seq instanceof YAMLSeq) seq.flow = true;
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+function taskObject(task: Task): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: task.id, title: task.title };
+  if (task.description) out.description = task.description;
+  out.deps = task.deps;
+  if (task.files.length) out.files = task.files;
+  if (task.estimate) out.estimate = task.estimate;
+  if (task.complexity) out.complexity = task.complexity;
+  if (task.persona) out.persona = task.persona;
+  if (task.agent) out.agent = task.agent;
+  if (task.gates.length) out.gates = task.gates;
+  return out;
 }
