@@ -30,11 +30,11 @@ describe('plan validation', () => {
   });
 
   it('names the closest ids for an unknown dependency, at the dependency', () => {
-    const { plan, diagnostics } = yaml([{ id: 'ui-form' }, { id: 'ui-forms' }, { id: 'api', deps: ['ui-from', 'zzz'] }]);
+    const { plan, diagnostics } = yaml([{ id: 'ui-form' }, { id: 'ui-farm' }, { id: 'api', deps: ['ui-from', 'zzz'] }]);
     assert.equal(diagnostics.length, 2);
     assert.equal(diagnostics[0].code, 'unknown-dependency');
     assert.deepEqual(diagnostics[0].span.start, { line: 11, column: 12 });
-    assert.match(diagnostics[0].message, /depends on "ui-from", which is not a task.*Did you mean "ui-form" or "ui-forms"\?/);
+    assert.match(diagnostics[0].message, /depends on "ui-from", which is not a task.*Did you mean "ui-farm" or "ui-form"\?/);
     assert.match(diagnostics[1].message, /"zzz".*Check the spelling, or add a task/);
     assert.deepEqual(plan.tasks[2].deps, [], 'unknown dependencies are dropped for analysis');
   });
