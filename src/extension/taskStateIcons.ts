@@ -1,0 +1,36 @@
+// How each task state looks in the tree: a codicon, a theme colour and a label. A Record, so a new
+// TaskState fails the type check until it has a look here.
+import * as vscode from 'vscode';
+import type { TaskState } from '../core/run/states';
+
+interface StateLook {
+  label: string;
+  icon: string;
+  color: string;
+}
+
+const LOOKS: Record<TaskState, StateLook> = {
+  waiting_input: { label: 'Waiting for you', icon: 'bell-dot', color: 'charts.yellow' },
+  review: { label: 'Review', icon: 'eye', color: 'charts.purple' },
+  conflict: { label: 'Merge conflict', icon: 'git-merge', color: 'gitDecoration.conflictingResourceForeground' },
+  failed: { label: 'Failed', icon: 'error', color: 'testing.iconFailed' },
+  stalled: { label: 'Stalled', icon: 'watch', color: 'charts.orange' },
+  starting: { label: 'Starting', icon: 'loading~spin', color: 'charts.blue' },
+  running: { label: 'Running', icon: 'sync~spin', color: 'charts.blue' },
+  ready: { label: 'Ready', icon: 'play-circle', color: 'charts.green' },
+  blocked: { label: 'Blocked', icon: 'lock', color: 'disabledForeground' },
+  approved: { label: 'Approved', icon: 'pass-filled', color: 'testing.iconPassed' },
+  cancelled: { label: 'Cancelled', icon: 'circle-slash', color: 'disabledForeground' },
+};
+
+/** States in the order "group by status" lists them: what needs the person first, finished work last. */
+export const STATE_ORDER = Object.keys(LOOKS) as TaskState[];
+
+export function stateLabel(state: TaskState): string {
+  return LOOKS[state].label;
+}
+
+export function stateIcon(state: TaskState): vscode.ThemeIcon {
+  const look = LOOKS[state];
+  return new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
+}

@@ -1,0 +1,11 @@
+// Small wording rules shared by the tree, the status bar, messages and the analysis report.
+
+/** `1 task`, `3 tasks`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** User text (titles, personas) inside Markdown, so `*` or `|` in a title is shown, not interpreted. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>#|]/g, '\\$&');
+}
