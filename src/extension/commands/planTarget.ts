@@ -1,0 +1,29 @@
+// Where the commands that write a plan (Create Plan, Import Markdown Plan) write it.
+import * as vscode from 'vscode';
+import type { PlanSource } from '../planSource';
+
+/** The configured plan file if Baton can write it (a YAML file in an open folder); otherwise says why not. */
+export function writablePlanUri(planSource: PlanSource): vscode.Uri | undefined {
+  const uri = planSource.planUri;
+  if (!uri) {
+    void vscode.window.showErrorMessage('Open a folder first: Baton keeps the plan in the workspace folder.');
+    return undefined;
+  }
+  if (!/\.ya?ml$/i.test(uri.path)) {
+    const file = vscode.workspace.asRelativePath(uri, false);
+    void vscode.window.showErrorMessage(
+      `The baton.planFile setting names ${file}, which Baton reads as a Markdown plan and does not write. Point the setting at a .yaml file to create or import one.`,
+    );
+    return undefined;
+  }
+  return uri;
+}
+
+export async function fileExists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
