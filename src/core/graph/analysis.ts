@@ -145,15 +145,17 @@ function findConflicts(plan: Plan, g: IndexedGraph): Conflict[] {
     if (hit === undefined) overlapCache.set(key, (hit = globsOverlap(a, b)));
     return hit;
   };
-  const found = new Map<number, Set<string>>();
+  // Per pair (earlier task first), the overlapping patterns of each side.
+  const found = new Map<number, [Set<string>, Set<string>]>();
   const consider = (x: Entry, y: Entry) => {
     if (x.task === y.task || reaches(x.task, y.task) || reaches(y.task, x.task)) return;
     if (!overlaps(x.glob, y.glob)) return;
-    const [a, b] = x.task < y.task ? [x.task, y.task] : [y.task, x.task];
-    const key = a * n + b;
-    let patterns = found.get(key);
-    if (!patterns) found.set(key, (patterns = new Set()));
-    patterns.add(x.glob.source).add(y.glob.source);
+    const [a, b] = x.task < y.task ? [x, y] : [y, x];
+    const key = a.task * n + b.task;
+    let sides = found.get(key);
+    if (!sides) found.set(key, (sides = [new Set(), new Set()]));
+    sides[0].add(a.glob.source);
+    sides[1].add(b.glob.source);
   };
 
   for (const [base, group] of byBase) {
@@ -168,13 +170,15 @@ function findConflicts(plan: Plan, g: IndexedGraph): Conflict[] {
   g.order.forEach((v, i) => (position[v] = i));
   return [...found.entries()]
     .sort((p, q) => p[0] - q[0])
-    .map(([key, patterns]) => {
+    .map(([key, sides]) => {
       const a = Math.floor(key / n);
       const b = key % n;
+      const inFileOrder = (task: number, set: Set<string>) => plan.tasks[task].files.filter((f) => set.has(f));
+      const patterns = [...new Set([...inFileOrder(a, sides[0]), ...inFileOrder(b, sides[1])])];
       const [first, second] = position[a] <= position[b] ? [a, b] : [b, a];
       return {
         tasks: [g.ids[a], g.ids[b]] as [string, string],
-        patterns: [...patterns],
+        patterns,
         suggestion: `make "${g.ids[second]}" depend on "${g.ids[first]}" (adds up to ${formatHours(g.hours[first])} before it can start)`,
       };
     });

@@ -42,8 +42,9 @@ export function appendTask(text: string, task: NewTask): string {
     const lineStart = text.lastIndexOf('\n', firstStart - 1) + 1;
     const dash = text.indexOf('-', lineStart);
     const indent = ' '.repeat(Math.max(0, dash - lineStart));
-    const end = tasks.range[1];
-    const nl = text.indexOf('\n', end);
+    const last = tasks.items[tasks.items.length - 1] as Node;
+    const end = last.range?.[1] ?? tasks.range[1];
+    const nl = text.indexOf('\n', Math.max(firstStart, end - 1)); // end of the line holding the last task's last character
     const at = nl === -1 ? text.length : nl + 1;
     const before = text.slice(0, at);
     const blank = /\n\s*\n\s*-/.test(text.slice(firstStart, end)) ? '\n' : ''; // keep blank lines between tasks if the file has them

@@ -153,10 +153,11 @@ function cycleWithin(members: Set<number>, edges: number[][]): number[] {
 }
 
 function closestIds(id: string, ids: string[]): string[] {
-  const limit = Math.max(2, Math.floor(id.length / 3));
+  // About one edit in three, and never "everything is different" (b is not a typo of a).
+  const limit = Math.max(1, Math.floor(id.length / 3));
   return ids
     .map((candidate) => ({ candidate, d: distance(id, candidate) }))
-    .filter((c) => c.d <= limit)
+    .filter((c) => c.d <= limit && c.d < Math.max(id.length, c.candidate.length))
     .sort((a, b) => a.d - b.d || a.candidate.localeCompare(b.candidate))
     .slice(0, 3)
     .map((c) => c.candidate);

@@ -1,0 +1,99 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzePlan } from '../../src/core/graph/analysis';
+import { parseMarkdownPlan, slug } from '../../src/core/plan/markdown';
+import { parsePlan } from '../../src/core/plan/parse';
+import { planToYaml } from '../../src/core/plan/serialize';
+
+const seed = readFileSync(join(__dirname, 'fixtures/seed.md'), 'utf8');
+
+describe('Markdown "Phases" plan', () => {
+  it('reads the seed example into the same model as YAML', () => {
+    const { plan, diagnostics } = parsePlan(seed, 'PLAN.md');
+    assert.deepEqual(diagnostics, []);
+    assert.equal(plan.format, 'markdown');
+    assert.equal(plan.name, 'Contact form');
+    assert.deepEqual(
+      plan.tasks.map((t) => [t.id, t.title, t.deps, t.hours]),
+      [
+        ['phase-1', 'Project setup', [], 2],
+        ['phase-2a', 'Form component', ['phase-1'], 3],
+        ['phase-2b', 'API endpoint', ['phase-1'], 4],
+        ['phase-3', 'Wire it up', ['phase-2a', 'phase-2b'], 1.5],
+      ],
+    );
+    const [setup, form] = plan.tasks;
+    assert.deepEqual(setup.files, ['package.json', 'src/setup/**']);
+    assert.deepEqual(form.files, ['src/components/ContactForm.tsx', 'src/styles/**'], 'files given as a list');
+    assert.equal(setup.complexity, 'low');
+    assert.deepEqual(setup.gates, ['npm run build'], 'a checklist item with a command becomes a gate');
+    assert.match(setup.description, /Implementation steps:\n1\. Add the form library\n2\. Configure the build/);
+    assert.match(setup.description, /Validation gates:\n- The dev server starts/, 'a plain-text check stays for the worker to read');
+    assert.deepEqual(setup.span.start, { line: 5, column: 1 });
+    assert.deepEqual(plan.tasks[3].depSpans.map((s) => s.start.column), [19, 29]);
+  });
+
+  it('gives the seed example three stages and a parallelism of two', () => {
+    const a = analyzePlan(parsePlan(seed, 'PLAN.md').plan);
+    assert.deepEqual(a.stages, [['phase-1'], ['phase-2a', 'phase-2b'], ['phase-3']]);
+    assert.equal(a.maxParallelism, 2);
+    assert.deepEqual(a.criticalPath, { tasks: ['phase-1', 'phase-2b', 'phase-3'], hours: 7.5 });
+  });
+
+  it('slugs phase labels into ids', () => {
+    assert.equal(slug('Phase 2a'), 'phase-2a');
+    assert.equal(slug('Phase  3.1'), 'phase-3.1');
+  });
+
+  it('understands dependency lists written in several ways', () => {
+    const md = [
+      '### Phase 1: A',
+      '### Phase 2: B',
+      '### Phase 3: C',
+      '**Dependencies:** Phase 1 and 2',
+      '### Phase 4 - D',
+      '**Dependencies**: n/a',
+    ].join('\n');
+    const { plan, diagnostics } = parsePlan(md, 'p.md');
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(plan.tasks.map((t) => t.deps), [[], [], ['phase-1', 'phase-2'], []]);
+    assert.equal(plan.tasks[3].title, 'D');
+  });
+
+  it('reports unknown phases, cycles and bad values with positions', () => {
+    const md = [
+      '## Phase 1: A',
+      '**Dependencies**: Phase 2',
+      '## Phase 2: B',
+      '**Dependencies**: Phase 1, Phase 9',
+      '**Estimated Hours**: lots',
+      '**Complexity**: Extreme',
+    ].join('\n');
+    const { diagnostics } = parseMarkdownPlan(md, 'p.md');
+    const got = diagnostics.map((d) => `${d.code}@${d.span.start.line}:${d.span.start.column}`).sort();
+    assert.deepEqual(got, ['bad-estimate@5:22', 'bad-value@6:17', 'cycle@2:19', 'unknown-dependency@4:28']);
+  });
+
+  it('says what a Phases plan looks like when it finds no phases', () => {
+    const { diagnostics } = parsePlan('# Just notes\n\nNothing here.\n', 'notes.md');
+    assert.equal(diagnostics[0].code, 'empty-plan');
+    assert.match(diagnostics[0].message, /### Phase 1: Title/);
+  });
+
+  it('ignores headings inside code fences', () => {
+    const { plan } = parsePlan('### Phase 1: A\n```\n### Phase 9: not a phase\n```\n', 'p.md');
+    assert.deepEqual(plan.tasks.map((t) => t.id), ['phase-1']);
+  });
+
+  it('converts to a baton.yaml that reads back to the same tasks', () => {
+    const md = parsePlan(seed, 'PLAN.md').plan;
+    const text = planToYaml(md, 'Imported from PLAN.md');
+    assert.match(text, /^# Imported from PLAN.md\n/);
+    assert.match(text, /deps: \[ phase-2a, phase-2b \]/);
+    const back = parsePlan(text, 'baton.yaml');
+    assert.deepEqual(back.diagnostics, []);
+    const strip = (p: typeof md) => p.tasks.map((t) => [t.id, t.title, t.deps, t.files, t.hours, t.complexity, t.gates, t.description.trim()]);
+    assert.deepEqual(strip(back.plan), strip(md));
+  });
+});
