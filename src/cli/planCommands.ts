@@ -24,7 +24,7 @@ export function loadPlan(file: string): ParseResult {
       `cannot read plan ${file}: ${why}. Pass a plan file (baton.yaml or a Phases .md), or run it in a folder that has baton.yaml.`,
     );
   }
-  return parsePlan(text, file);
+  return parsePlan(text, file, { taskPositions: false });
 }
 
 export function formatDiagnostic(d: PlanDiagnostic): string {

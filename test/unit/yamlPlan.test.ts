@@ -105,3 +105,31 @@ describe('YAML plan', () => {
     assert.deepEqual(codes(diagnostics), ['warning:missing-field@1:1']);
   });
 });
+
+describe('YAML plan read without task positions (the CLI)', () => {
+  const strip = (tasks: Array<{ span: unknown; depSpans: unknown }>) => tasks.map((t) => ({ ...t, span: undefined, depSpans: undefined }));
+
+  it('gives the same plan as the positioned read, with task lines unknown', () => {
+    const full = parsePlan(seed, 'baton.yaml');
+    const quick = parsePlan(seed, 'baton.yaml', { taskPositions: false });
+    assert.deepEqual(quick.diagnostics, []);
+    assert.deepEqual(strip(quick.plan.tasks), strip(full.plan.tasks));
+    assert.deepEqual({ ...quick.plan, tasks: [] }, { ...full.plan, tasks: [] });
+    assert.equal(quick.plan.tasks[0].span.start.line, 0);
+  });
+
+  it('still places every diagnostic exactly', () => {
+    const text = 'version: 1\ntasks:\n  - id: a\n    title: A\n    deps: [zz]\n  - id: a\n    title: again\n';
+    const quick = parsePlan(text, 'baton.yaml', { taskPositions: false });
+    assert.deepEqual(codes(quick.diagnostics), ['error:unknown-dependency@5:12', 'error:duplicate-id@6:5']);
+    assert.deepEqual(quick, parsePlan(text, 'baton.yaml'));
+  });
+
+  it('falls back to the positioned read for what js-yaml refuses', () => {
+    const text = 'version: 1\ntasks:\n  - id: a\n    title: A\n    title: B\n';
+    const quick = parsePlan(text, 'baton.yaml', { taskPositions: false });
+    assert.deepEqual(quick, parsePlan(text, 'baton.yaml'));
+    assert.equal(quick.diagnostics[0].code, 'yaml-syntax');
+    assert.equal(quick.diagnostics[0].span.start.line, 5);
+  });
+});

@@ -158,11 +158,35 @@ function findConflicts(plan: Plan, g: IndexedGraph): Conflict[] {
     sides[1].add(b.glob.source);
   };
 
+  // Two plain paths meet only when equal, so they are paired through a map; only pairs with a wildcard
+  // on at least one side need the glob check. (A plan lists far more plain paths than globs.)
+  const split = new Map<string, { plain: Map<string, Entry[]>; globs: Entry[] }>();
   for (const [base, group] of byBase) {
-    for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) consider(group[i], group[j]);
+    const plain = new Map<string, Entry[]>();
+    const globs: Entry[] = [];
+    for (const e of group) {
+      if (e.glob.isGlob) globs.push(e);
+      else {
+        const same = plain.get(e.glob.alternatives[0].join('/'));
+        if (same) same.push(e);
+        else plain.set(e.glob.alternatives[0].join('/'), [e]);
+      }
+    }
+    split.set(base, { plain, globs });
+  }
+  const pairAll = (xs: Entry[], ys: Entry[]) => {
+    for (const x of xs) for (const y of ys) consider(x, y);
+  };
+  for (const [base, { plain, globs }] of split) {
+    for (const same of plain.values()) for (let i = 0; i < same.length; i++) for (let j = i + 1; j < same.length; j++) consider(same[i], same[j]);
+    for (let i = 0; i < globs.length; i++) for (let j = i + 1; j < globs.length; j++) consider(globs[i], globs[j]);
+    for (const same of plain.values()) pairAll(globs, same);
     for (const ancestor of prefixes(base)) {
-      const other = byBase.get(ancestor);
-      if (other) for (const x of group) for (const y of other) consider(x, y);
+      const other = split.get(ancestor);
+      if (!other) continue;
+      pairAll(globs, other.globs);
+      for (const same of other.plain.values()) pairAll(globs, same);
+      for (const same of plain.values()) pairAll(same, other.globs);
     }
   }
 

@@ -12,15 +12,19 @@ export interface CompiledGlob {
   alternatives: string[][];
   /** The fixed directory in front of the first wildcard (`src/a` for `src/a/**\/*.ts`), for indexing. */
   base: string;
+  /** False for a plain path, which can only meet an equal path or a glob. */
+  isGlob: boolean;
 }
 
 export function compileGlob(pattern: string): CompiledGlob {
   const clean = normalise(pattern);
   const expanded = clean.includes('{') ? braces(clean, { expand: true }) : [clean];
+  const scan = picomatch.scan(clean);
   return {
     source: pattern,
     alternatives: expanded.map((p) => normalise(p).split('/')),
-    base: picomatch.scan(clean).base,
+    base: scan.base,
+    isGlob: scan.isGlob || expanded.length > 1,
   };
 }
 

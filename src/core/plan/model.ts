@@ -40,7 +40,7 @@ export interface Task {
   agent?: string;
   /** Commands that must pass in the worktree before approval (task's own, else the plan default). */
   gates: string[];
-  /** Where the task starts in the plan file (the list item or the Markdown heading). */
+  /** Where the task starts in the plan file (the list item or the Markdown heading); line 0 when it was read without positions (parse.ts, taskPositions). */
   span: Span;
   /** Where each entry of `deps` is written, same order as `deps`. */
   depSpans: Span[];
