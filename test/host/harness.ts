@@ -1,0 +1,409 @@
+// A real VS Code for tests: code-server (server + web workbench) opened in Debian's Chromium through
+// playwright-core. startHost() installs the given .vsix files into a fresh extensions folder, starts
+// code-server on a free 127.0.0.1 port, opens the workspace and waits for the workbench; stop() ends
+// code-server and Chromium (whole process groups) and removes the temporary folders.
+//
+//   const host = await startHost({ workspace, extensionVsix: 'baton-0.1.0.vsix' });
+//   try {
+//     await host.runCommand('Baton: Validate Plan');
+//     console.log(await host.problems());
+//   } finally {
+//     await host.stop();
+//   }
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { ensureCodeServer, installExtensions, startCodeServer } from '../../scripts/host/code-server.js';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** Screenshots and server logs; gitignored. */
+export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+export const CHROMIUM = process.env.BATON_CHROMIUM || '/usr/bin/chromium';
+
+export interface StartHostOptions {
+  /** The folder the workbench opens. */
+  workspace: string;
+  /** .vsix files installed into the (fresh, temporary) extensions folder before start. */
+  extensionVsix?: string | string[];
+  /** User settings, on top of quiet test defaults (no welcome page, no update checks...). */
+  settings?: Record<string, unknown>;
+  /** Added to code-server's environment; its extension host and terminals inherit it. */
+  env?: Record<string, string>;
+  /** Names this host's log file and screenshots; default "host". */
+  name?: string;
+  /** Port on 127.0.0.1; default a free one. */
+  port?: number;
+  /** How long to wait for the workbench; default 120 s. */
+  workbenchTimeoutMs?: number;
+  viewport?: { width: number; height: number };
+}
+
+export interface ProblemRow {
+  /** "file" for a file's heading row, else the marker's severity. */
+  kind: 'file' | 'error' | 'warning' | 'info';
+  /** The row's visible text, e.g. "Unknown dependency 'api' baton(unknown-dep) [Ln 12, Col 11]". */
+  text: string;
+  /** The accessible label VS Code gives the row (states file, line, column and severity in words). */
+  ariaLabel: string;
+}
+
+export interface TreeRow {
+  label: string;
+  /** The grey text after the label (TreeItem.description), or "". */
+  description: string;
+  /** TreeItem.accessibilityInformation, or label and description. */
+  ariaLabel: string;
+  /** 1 for top-level rows. */
+  level: number;
+  /** undefined for a leaf. */
+  expanded?: boolean;
+}
+
+export interface Host {
+  page: Page;
+  context: BrowserContext;
+  /** The workbench URL, including ?folder=. */
+  url: string;
+  workspace: string;
+  userDataDir: string;
+  extensionsDir: string;
+  /** What code-server printed so far (also in test-results/<name>-code-server.log). */
+  serverLog(): string;
+  /** Ends Chromium and code-server and removes the temporary folders. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Saves test-results/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Runs a command from the command palette by its exact title, e.g. "Baton: Validate Plan". */
+  runCommand(title: string): Promise<void>;
+  /** Opens the Problems panel and returns its visible rows. */
+  problems(): Promise<ProblemRow[]>;
+  /** Clicks the Activity Bar item with this title (e.g. "Baton"), unless its container is open. */
+  openViewContainer(title: string): Promise<void>;
+  /** The titles of the Activity Bar items, e.g. ["Explorer", "Search", ..., "Baton"]. */
+  activityBarTitles(): Promise<string[]>;
+  /** Waits (default 30 s) until the Activity Bar shows an item with this title. */
+  waitForActivityBarItem(title: string, timeoutMs?: number): Promise<void>;
+  /**
+   * The rendered rows of the tree view with this title (its section is expanded if collapsed). Waits
+   * up to timeoutMs (default 10 s) for at least `atLeast` rows (default 1), then returns what is there.
+   * The view's container must be open (openViewContainer).
+   */
+  treeRows(viewTitle: string, options?: { atLeast?: number; timeoutMs?: number }): Promise<TreeRow[]>;
+  /** Waits for a notification toast containing `text`; returns the notification's message. */
+  waitForNotification(text: string | RegExp, timeoutMs?: number): Promise<string>;
+}
+
+const TEST_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'git.openRepositoryInParentFolders': 'never',
+  'window.restoreWindows': 'none',
+};
+
+// Chromium as this machine needs it: no sandbox as root, no GPU, no calls to the outside.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+const live = new Set<Host>();
+let exitHooked = false;
+
+/** Starts code-server with the workspace and the given extensions, and opens it in Chromium. */
+export async function startHost(options: StartHostOptions): Promise<Host> {
+  const name = options.name ?? 'host';
+  const workspace = path.resolve(options.workspace);
+  if (!fs.statSync(workspace).isDirectory()) throw new Error(`not a folder: ${workspace}`);
+  hookProcessExit();
+
+  const codeServerDir = ensureCodeServer();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `baton-${name}-`));
+  const userDataDir = path.join(tmp, 'user-data');
+  const extensionsDir = path.join(tmp, 'extensions');
+  const browserDir = path.join(tmp, 'chromium');
+  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  fs.writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...TEST_SETTINGS, ...options.settings }, null, 2),
+  );
+  const vsix = options.extensionVsix === undefined ? [] : [options.extensionVsix].flat();
+  installExtensions(codeServerDir, extensionsDir, vsix);
+
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  let context: BrowserContext | undefined;
+  const server = await startCodeServer({
+    dir: codeServerDir,
+    workspace,
+    userDataDir,
+    extensionsDir,
+    port: options.port,
+    env: options.env,
+    logFile: path.join(RESULTS_DIR, `${name}-code-server.log`),
+  }).catch((err: unknown) => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      live.delete(host);
+      if (context) {
+        await Promise.race([context.close().catch(() => undefined), delay(10_000)]);
+      }
+      killProcessesMentioning(browserDir);
+      await server.stop();
+      killProcessesMentioning(tmp);
+      fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+    })());
+
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace)}`;
+  const host: Host = {
+    page: undefined as unknown as Page,
+    context: undefined as unknown as BrowserContext,
+    url,
+    workspace,
+    userDataDir,
+    extensionsDir,
+    serverLog: () => server.log(),
+    stop,
+    screenshot: (shot) => screenshot(host.page, shot),
+    runCommand: (title) => runCommand(host.page, title),
+    problems: () => problems(host.page),
+    openViewContainer: (title) => openViewContainer(host.page, title),
+    activityBarTitles: () => activityBarTitles(host.page),
+    waitForActivityBarItem: (title, timeoutMs) => waitForActivityBarItem(host.page, title, timeoutMs),
+    treeRows: (viewTitle, opts) => treeRows(host.page, viewTitle, opts),
+    waitForNotification: (text, timeoutMs) => waitForNotification(host.page, text, timeoutMs),
+  };
+  live.add(host);
+
+  try {
+    context = await chromium.launchPersistentContext(browserDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+      // Closing the page must not wait for a "leave page?" prompt from the workbench.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('dialog', (dialog) => void dialog.dismiss().catch(() => undefined));
+    host.context = context;
+    host.page = page;
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: options.workbenchTimeoutMs ?? 120_000 });
+    // The activity bar and the status bar are drawn once the workbench has restored its parts.
+    await page.locator('.part.activitybar .action-item').first().waitFor({ state: 'visible', timeout: 60_000 });
+  } catch (err) {
+    if (host.page) await screenshot(host.page, `${name}-startup-failure`).catch(() => undefined);
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- code-server output ---\n${server.log().slice(-4000)}`);
+  }
+  return host;
+}
+
+/** Stops every host still running (for an after() hook or a signal handler). */
+export async function stopAllHosts(): Promise<void> {
+  await Promise.all([...live].map((h) => h.stop()));
+}
+
+function hookProcessExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  // Ctrl-C or a kill: end what we started before going. (code-server.js also leaves a watcher that
+  // ends the server if this process dies without running any handler.)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      void stopAllHosts().finally(() => process.exit(130));
+    });
+  }
+}
+
+async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await closeQuickInput(page);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const labels = await rows.evaluateAll((els) =>
+      els.map((el) => (el.querySelector('.label-name')?.textContent ?? '').replace(/\s+/g, ' ').trim()),
+    );
+    const index = labels.indexOf(title);
+    if (index >= 0) {
+      await rows.nth(index).click();
+      await input.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+      return;
+    }
+    if (Date.now() > deadline) {
+      await page.keyboard.press('Escape');
+      throw new Error(`no command titled "${title}" in the palette; it offered: ${JSON.stringify(labels)}`);
+    }
+    await delay(200);
+  }
+}
+
+async function closeQuickInput(page: Page): Promise<void> {
+  if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
+}
+
+async function problems(page: Page): Promise<ProblemRow[]> {
+  const panel = page.locator('.markers-panel');
+  if (!(await panel.isVisible())) {
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)').catch(async () => {
+      await page.keyboard.press('Control+Shift+M');
+    });
+    await panel.waitFor({ state: 'visible', timeout: 10_000 });
+  }
+  await delay(300); // the tree refreshes asynchronously after a change
+  return panel.locator('.monaco-list-row').evaluateAll((rows) =>
+    rows.map((row) => {
+      const ariaLabel = row.getAttribute('aria-label') ?? '';
+      const text = ((row as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim();
+      const icon = row.querySelector('.marker-icon, .codicon');
+      const cls = icon?.className ?? '';
+      const kind: 'file' | 'error' | 'warning' | 'info' = row.querySelector('.marker-message-details, .marker-line')
+        ? /warning/.test(cls)
+          ? 'warning'
+          : /info/.test(cls)
+            ? 'info'
+            : 'error'
+        : 'file';
+      return { kind, text, ariaLabel };
+    }),
+  );
+}
+
+function activityBarItems(page: Page): Locator {
+  // The view containers (the first, "Active View Switcher" list), not Accounts and Manage below.
+  return page.locator('.part.activitybar ul.actions-container[role="tablist"] .action-item a.action-label');
+}
+
+/** "Explorer (Ctrl+Shift+E)" -> "Explorer"; "Source Control (Ctrl+Shift+G) - 1 pending changes" -> "Source Control". */
+function activityTitle(ariaLabel: string): string {
+  return ariaLabel.replace(/\s+-\s+.*$/, '').replace(/\s*\([^)]*\)\s*$/, '').trim();
+}
+
+async function activityBarTitles(page: Page): Promise<string[]> {
+  const labels = await activityBarItems(page).evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
+  return labels.map(activityTitle).filter((l) => l.length > 0);
+}
+
+async function waitForActivityBarItem(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await activityBarTitles(page)).includes(title)) {
+    if (Date.now() > deadline) {
+      throw new Error(`no Activity Bar item titled "${title}" after ${timeoutMs} ms; there are: ${JSON.stringify(await activityBarTitles(page))}`);
+    }
+    await delay(250);
+  }
+}
+
+async function openViewContainer(page: Page, title: string): Promise<void> {
+  await waitForActivityBarItem(page, title, 30_000);
+  const items = activityBarItems(page);
+  const labels = await items.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
+  const item = items.nth(labels.map(activityTitle).indexOf(title));
+  const checked = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked') ?? false);
+  if (!checked) await item.click();
+  await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+async function treeRows(page: Page, viewTitle: string, options: { atLeast?: number; timeoutMs?: number } = {}): Promise<TreeRow[]> {
+  const { atLeast = 1, timeoutMs = 10_000 } = options;
+  // A container with a single view hides that view's header; its h3 title is still there.
+  const pane = page.locator('.part.sidebar .pane, .part.auxiliarybar .pane, .part.panel .pane').filter({
+    has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^\\s*${escapeRegExp(viewTitle)}\\s*$`, 'i') }),
+  });
+  const deadline = Date.now() + timeoutMs;
+  while ((await pane.count()) === 0) {
+    if (Date.now() > deadline) {
+      const titles = await page.locator('.pane-header h3.title').allTextContents();
+      throw new Error(`no visible view titled "${viewTitle}"; visible views: ${JSON.stringify(titles)}`);
+    }
+    await delay(250);
+  }
+  const view = pane.first();
+  const header = view.locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  const rows = view.locator('.pane-body .monaco-list-row');
+  while ((await rows.count()) < atLeast && Date.now() < deadline) await delay(250);
+  return rows.evaluateAll((els) =>
+    els.map((row) => {
+      const text = (sel: string) => ((row.querySelector(sel) as HTMLElement | null)?.innerText ?? '').replace(/\s+/g, ' ').trim();
+      const expanded = row.getAttribute('aria-expanded');
+      return {
+        label: text('.label-name') || text('.monaco-icon-label') || ((row as HTMLElement).innerText ?? '').trim(),
+        description: text('.label-description'),
+        ariaLabel: (row.getAttribute('aria-label') ?? '').trim(),
+        level: Number(row.getAttribute('aria-level') ?? '1'),
+        expanded: expanded === null ? undefined : expanded === 'true',
+      };
+    }),
+  );
+}
+
+async function waitForNotification(page: Page, text: string | RegExp, timeoutMs = 20_000): Promise<string> {
+  const message = page.locator('.notifications-toasts .notification-list-item-message', { hasText: text });
+  await message.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await message.first().innerText()).trim();
+}
+
+/** Kills every process whose command line mentions `marker` (a unique temp path): the last resort. */
+export function killProcessesMentioning(marker: string): number {
+  if (!fs.existsSync('/proc')) return 0;
+  let killed = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmdline.includes(marker)) {
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+        killed++;
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  return killed;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
