@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { PlanSource } from './planSource';
 import { registerDiagnostics } from './diagnostics';
-import { registerTasksTree } from './tasksTree';
+import { registerTasksTree, type TasksNode } from './tasksTree';
 import { registerWorkersView } from './workersTree';
 import { registerStatusBar } from './statusBar';
 import { registerOpenTask } from './commands/openTask';
@@ -15,6 +15,8 @@ import { registerImportMarkdownPlan } from './commands/importMarkdownPlan';
 /** What activate() returns: other extensions and the host tests read Baton's state through it. */
 export interface BatonApi {
   planSource: PlanSource;
+  /** What the Tasks view shows, node by node. */
+  tasksTree: vscode.TreeDataProvider<TasksNode>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BatonApi> {
@@ -24,7 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     const planSource = new PlanSource(log);
     context.subscriptions.push(planSource);
     const diagnostics = registerDiagnostics(context, planSource);
-    registerTasksTree(context, planSource);
+    const tasksTree = registerTasksTree(context, planSource);
     registerWorkersView(context);
     registerStatusBar(context, planSource);
     registerOpenTask(context, planSource);
@@ -34,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     registerShowAnalysis(context, planSource);
     registerImportMarkdownPlan(context, planSource, diagnostics);
     await planSource.start();
-    return { planSource };
+    return { planSource, tasksTree };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     void vscode.window.showErrorMessage(`Baton failed to start: ${message}`);

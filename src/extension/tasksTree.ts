@@ -76,7 +76,11 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
   }
 }
 
-export function registerTasksTree(context: vscode.ExtensionContext, planSource: PlanSource): void {
+/** Returns the tree's data provider (the extension's API hands it to host tests). */
+export function registerTasksTree(
+  context: vscode.ExtensionContext,
+  planSource: PlanSource,
+): vscode.TreeDataProvider<TasksNode> {
   const provider = new TasksTreeProvider(planSource, context.workspaceState.get<GroupBy>(GROUP_BY_KEY, 'stage'));
   const view = vscode.window.createTreeView('baton.tasks', { treeDataProvider: provider, showCollapseAll: true });
   const setGroupBy = async (groupBy: GroupBy) => {
@@ -101,6 +105,7 @@ export function registerTasksTree(context: vscode.ExtensionContext, planSource: 
     vscode.commands.registerCommand('baton.groupByStage', () => setGroupBy('stage')),
     vscode.commands.registerCommand('baton.refresh', () => planSource.reload()),
   );
+  return provider;
 }
 
 function stageGroups(snapshot: PlanSnapshot): TasksNode[] {
