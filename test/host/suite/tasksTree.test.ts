@@ -1,0 +1,64 @@
+// The Tasks view's content, read through the same TreeDataProvider the view draws.
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { TasksNode } from '../../../src/extension/tasksTree';
+import { batonApi, folderUri, resetWorkspace } from './testWorkspace';
+
+async function rows(nodes: readonly TasksNode[]): Promise<vscode.TreeItem[]> {
+  const { tasksTree } = await batonApi();
+  return Promise.all(nodes.map((n) => tasksTree.getTreeItem(n)));
+}
+
+async function children(node?: TasksNode): Promise<TasksNode[]> {
+  const { tasksTree } = await batonApi();
+  return (await tasksTree.getChildren(node)) ?? [];
+}
+
+describe('Tasks view', () => {
+  before(resetWorkspace);
+  afterEach(() => vscode.commands.executeCommand('baton.groupByStage'));
+  after(resetWorkspace);
+
+  it('groups tasks by stage, each task with its status icon, id and estimate', async () => {
+    const stages = await children();
+    assert.deepEqual(
+      (await rows(stages)).map((r) => r.label),
+      ['Stage 1 · 1 task', 'Stage 2 · 2 tasks', 'Stage 3 · 2 tasks', 'Stage 4 · 1 task'],
+    );
+    assert.deepEqual(stages.map((s) => s.kind), ['stage', 'stage', 'stage', 'stage']);
+
+    const [ready] = await rows(await children(stages[0]));
+    assert.equal(ready.label, 'Contact message type and validation');
+    assert.equal(ready.description, 'api-schema · 1h');
+    assert.equal(ready.contextValue, 'task');
+    assert.equal((ready.iconPath as vscode.ThemeIcon).id, 'play-circle');
+    assert.equal(ready.command?.command, 'baton.openTask');
+
+    const [endpoint, form] = await rows(await children(stages[1]));
+    assert.equal(endpoint.label, 'POST /api/contact endpoint');
+    assert.equal(form.description, 'ui-form · 3h');
+    assert.equal((form.iconPath as vscode.ThemeIcon).id, 'lock');
+    const tooltip = (form.tooltip as vscode.MarkdownString).value;
+    for (const part of ['Blocked', 'Stage 2', 'A ContactForm component', '`api-schema`', '`src/components/ContactForm.tsx`', '`npm test -- ContactForm`']) {
+      assert.ok(tooltip.includes(part), `the tooltip mentions ${part}`);
+    }
+  });
+
+  it('groups by status when toggled, and back by stage', async () => {
+    await vscode.commands.executeCommand('baton.groupByStatus');
+    assert.deepEqual((await rows(await children())).map((r) => r.label), ['Ready · 1 task', 'Blocked · 5 tasks']);
+    await vscode.commands.executeCommand('baton.groupByStage');
+    assert.equal((await rows(await children()))[0].label, 'Stage 1 · 1 task');
+  });
+
+  it('opens the plan at a task', async () => {
+    const { planSource } = await batonApi();
+    const task = planSource.current?.plan.tasks.find((t) => t.id === 'ui-submit');
+    assert.ok(task);
+    await vscode.commands.executeCommand('baton.openTask', 'ui-submit');
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.toString(), folderUri('baton.yaml').toString());
+    assert.equal(editor?.selection.active.line, task.span.start.line - 1);
+    assert.match(editor?.document.lineAt(editor.selection.active.line).text ?? '', /id: ui-submit/);
+  });
+});

@@ -1,0 +1,84 @@
+// What every in-host test needs: the Baton extension and its API, the workspace folder, waiting for
+// something asynchronous to show, and putting the workspace back as it was.
+//
+// The suite expects a single-folder workspace that starts with baton.yaml = resources/sample-plan.yaml
+// (the plan "Baton: Create Plan" writes), so that activation by `workspaceContains:baton.yaml` is real.
+import * as vscode from 'vscode';
+import type { BatonApi } from '../../../src/extension/extension';
+
+export const EXTENSION_ID = 'baton-dev.baton';
+
+export function batonExtension(): vscode.Extension<BatonApi> {
+  const ext = vscode.extensions.getExtension<BatonApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this host`);
+  return ext;
+}
+
+export async function batonApi(): Promise<BatonApi> {
+  return batonExtension().activate();
+}
+
+export function folderUri(...path: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the host tests need a workspace folder');
+  return vscode.Uri.joinPath(folder.uri, ...path);
+}
+
+export async function readText(uri: vscode.Uri): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+export async function writeText(uri: vscode.Uri, text: string): Promise<void> {
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+}
+
+/** The sample plan shipped in the extension; the workspace's baton.yaml starts as this text. */
+export function samplePlan(): Promise<string> {
+  return readText(vscode.Uri.joinPath(batonExtension().extensionUri, 'resources', 'sample-plan.yaml'));
+}
+
+/** Polls `probe` until it returns something truthy; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  timeoutMs = 10_000,
+): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Exclude<T, false | 0 | '' | null | undefined>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** 0-based position of the first `needle` in `text` (after `after`, if given). */
+export function positionOf(text: string, needle: string, after = ''): vscode.Position {
+  const offset = text.indexOf(needle, after ? text.indexOf(after) : 0);
+  if (offset < 0) throw new Error(`"${needle}" is not in the text`);
+  const before = text.slice(0, offset).split('\n');
+  return new vscode.Position(before.length - 1, before[before.length - 1].length);
+}
+
+/** Undoes what a test did: unsaved edits, open editors, the plan setting and the plan itself. */
+export async function resetWorkspace(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const config = vscode.workspace.getConfiguration('baton');
+  if (config.inspect('planFile')?.workspaceValue !== undefined) {
+    await config.update('planFile', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+  const plan = folderUri('baton.yaml');
+  const sample = await samplePlan();
+  await writeText(plan, sample);
+  const { planSource } = await batonApi();
+  await waitFor('the plan source to follow the setting back to baton.yaml', () => planSource.planUri?.toString() === plan.toString());
+  // A document VS Code still holds for the plan catches up with the disk asynchronously.
+  const open = () => vscode.workspace.textDocuments.filter((d) => d.uri.toString() === plan.toString());
+  await waitFor('open copies of the plan to match the disk', () => open().every((d) => d.getText() === sample));
+  await planSource.reload();
+  await waitFor('the plan source to read the sample plan', () => planSource.current?.text === sample);
+}
