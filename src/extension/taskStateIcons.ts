@@ -11,12 +11,14 @@ interface StateLook {
 
 const LOOKS: Record<TaskState, StateLook> = {
   waiting_input: { label: 'Waiting for you', icon: 'bell-dot', color: 'charts.yellow' },
+  worker_blocked: { label: 'Needs help', icon: 'question', color: 'charts.yellow' },
   review: { label: 'Review', icon: 'eye', color: 'charts.purple' },
   conflict: { label: 'Merge conflict', icon: 'git-merge', color: 'gitDecoration.conflictingResourceForeground' },
   failed: { label: 'Failed', icon: 'error', color: 'testing.iconFailed' },
   stalled: { label: 'Stalled', icon: 'watch', color: 'charts.orange' },
   starting: { label: 'Starting', icon: 'loading~spin', color: 'charts.blue' },
   running: { label: 'Running', icon: 'sync~spin', color: 'charts.blue' },
+  idle: { label: 'Idle', icon: 'debug-pause', color: 'charts.blue' },
   ready: { label: 'Ready', icon: 'play-circle', color: 'charts.green' },
   blocked: { label: 'Blocked', icon: 'lock', color: 'disabledForeground' },
   approved: { label: 'Approved', icon: 'pass-filled', color: 'testing.iconPassed' },

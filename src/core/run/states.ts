@@ -2,11 +2,16 @@
 import type { Plan } from '../plan/model';
 
 export type TaskState =
+  /** waiting for its dependencies to be approved */
   | 'blocked'
   | 'ready'
   | 'starting'
   | 'running'
   | 'waiting_input'
+  /** finished its turn with nothing to review yet; waiting at its prompt */
+  | 'idle'
+  /** the worker reported it cannot go on without the person (heartbeat status `blocked`) */
+  | 'worker_blocked'
   | 'review'
   | 'stalled'
   | 'failed'
@@ -14,11 +19,26 @@ export type TaskState =
   | 'conflict'
   | 'cancelled';
 
-/** A task is ready when every dependency is approved; otherwise blocked. */
-export function planStates(plan: Plan, approved: ReadonlySet<string> = new Set()): Map<string, TaskState> {
+/** States in which a worker process is (or should be) alive. */
+export const LIVE_STATES: ReadonlySet<TaskState> = new Set(['starting', 'running', 'waiting_input', 'idle', 'worker_blocked']);
+
+/** States that wait for the person to act. */
+export const NEEDS_YOU_STATES: ReadonlySet<TaskState> = new Set(['waiting_input', 'worker_blocked', 'review', 'stalled', 'failed', 'conflict']);
+
+/**
+ * A task is ready when every dependency is approved; otherwise blocked. A task with a worker takes the
+ * worker's state (workerState.ts).
+ */
+export function planStates(
+  plan: Plan,
+  approved: ReadonlySet<string> = new Set(),
+  workers: ReadonlyMap<string, { state: TaskState }> = new Map(),
+): Map<string, TaskState> {
   const states = new Map<string, TaskState>();
   for (const t of plan.tasks) {
+    const worker = workers.get(t.id);
     if (approved.has(t.id)) states.set(t.id, 'approved');
+    else if (worker) states.set(t.id, worker.state);
     else states.set(t.id, t.deps.every((d) => approved.has(d)) ? 'ready' : 'blocked');
   }
   return states;

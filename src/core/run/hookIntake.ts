@@ -1,0 +1,85 @@
+// What Claude Code hooks report, turned into heartbeat status and an events.jsonl line.
+// `baton hook <event>` calls this with the hook's JSON from stdin.
+import { relative, isAbsolute } from 'node:path';
+import { commitsAhead, hasUncommittedChanges } from '../git/worktrees';
+import { appendEvent } from './events';
+import { oneLine, updateHeartbeat, type Heartbeat, type WorkerStatus } from './heartbeat';
+import type { BatonLayout } from './layout';
+
+export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Notification', 'Stop', 'SessionEnd'] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+export interface HookContext {
+  layout: BatonLayout;
+  taskId: string;
+  /** The plan's base branch, to tell whether a stopped worker committed anything. */
+  base: string;
+  now?: () => Date;
+}
+
+export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Record<string, unknown>): Promise<Heartbeat> {
+  const now = (ctx.now ?? (() => new Date()))();
+  const worktree = ctx.layout.worktree(ctx.taskId);
+  const activity = describe(event, payload, worktree);
+  let status: WorkerStatus | undefined;
+  switch (event) {
+    case 'SessionStart':
+    case 'UserPromptSubmit':
+    case 'PreToolUse':
+    case 'PostToolUse':
+      status = 'in_progress';
+      break;
+    case 'Notification':
+      status = 'waiting_input';
+      break;
+    case 'Stop':
+      // Finished its turn: with work on the branch it is ready for review, otherwise idle at the prompt.
+      status = (await commitsAhead(worktree, ctx.base)) > 0 || (await hasUncommittedChanges(worktree)) ? 'done' : 'idle';
+      break;
+    case 'SessionEnd':
+      status = undefined; // the supervisor records the exit
+  }
+  appendEvent(ctx.layout.events(ctx.taskId), {
+    type: `hook:${event}`,
+    at: now.toISOString(),
+    activity,
+    ...(typeof payload.session_id === 'string' ? { session: payload.session_id } : {}),
+  });
+  return updateHeartbeat(ctx.layout.heartbeat(ctx.taskId), ctx.taskId, (current) => {
+    const keepBlocked = current?.status === 'blocked' && event !== 'UserPromptSubmit';
+    return {
+      ...(current ?? { task_id: ctx.taskId, status: 'starting', started_at: now.toISOString() }),
+      task_id: ctx.taskId,
+      status: keepBlocked ? 'blocked' : (status ?? current?.status ?? 'in_progress'),
+      activity,
+      updated_at: now.toISOString(),
+      ...(status && !keepBlocked ? { reason: undefined } : {}),
+    };
+  });
+}
+
+/** "Edit src/form.ts", "Bash npm test", "Waiting: Claude needs your permission to use Bash". */
+export function describe(event: HookEvent, payload: Record<string, unknown>, worktree: string): string {
+  const input = (payload.tool_input ?? {}) as Record<string, unknown>;
+  const tool = typeof payload.tool_name === 'string' ? payload.tool_name : '';
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  switch (event) {
+    case 'PreToolUse':
+    case 'PostToolUse': {
+      const path = text(input.file_path) || text(input.notebook_path) || text(input.path);
+      const shown = path && isAbsolute(path) && !relative(worktree, path).startsWith('..') ? relative(worktree, path) : path;
+      const detail = shown || text(input.command) || text(input.pattern) || text(input.url) || text(input.description);
+      return oneLine(detail ? `${tool} ${detail}` : tool || event, 120);
+    }
+    case 'Notification':
+      return oneLine(`Waiting: ${text(payload.message) || 'needs your input'}`, 120);
+    case 'UserPromptSubmit':
+      return 'Reading the prompt';
+    case 'SessionStart':
+      return 'Session started';
+    case 'Stop':
+      return 'Finished its turn';
+    case 'SessionEnd':
+      return 'Session ended';
+  }
+}

@@ -1,0 +1,122 @@
+// The supervisor wraps one worker process: it launches the agent with an argument array, keeps the
+// heartbeat fresh while the process lives, checkpoints uncommitted work when it ends, and records the exit.
+// It runs as `baton supervise` inside the worker's terminal (interactive) or as a child of `baton run`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { checkpoint, commitsAhead } from '../git/worktrees';
+import { appendEvent } from './events';
+import { updateHeartbeat, type Heartbeat } from './heartbeat';
+import type { BatonLayout } from './layout';
+
+export interface SuperviseOptions {
+  layout: BatonLayout;
+  taskId: string;
+  base: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** `inherit`: the agent owns this terminal. Otherwise its output goes to .baton/runs/<id>/output.log. */
+  interactive: boolean;
+  /** Headless agents read their prompt from this file on stdin. */
+  stdinFile?: string;
+  livenessMs?: number;
+  /** Commit uncommitted work this often while the worker runs (0: only at the end). */
+  checkpointMs?: number;
+  now?: () => Date;
+}
+
+/** Runs the worker to its end and returns its exit code (128 + signal number when killed). */
+export async function supervise(o: SuperviseOptions): Promise<number> {
+  const now = o.now ?? (() => new Date());
+  const hb = o.layout.heartbeat(o.taskId);
+  const events = o.layout.events(o.taskId);
+  const worktree = o.layout.worktree(o.taskId);
+  const startedAt = now();
+  const touch = (patch: Partial<Heartbeat>) =>
+    updateHeartbeat(hb, o.taskId, (current) => ({
+      ...(current ?? { task_id: o.taskId, status: 'starting' as const }),
+      ...patch,
+      task_id: o.taskId,
+      pid: process.pid,
+      started_at: startedAt.toISOString(),
+      elapsed_seconds: Math.round((now().getTime() - startedAt.getTime()) / 1000),
+      updated_at: now().toISOString(),
+    }));
+
+  await touch({ status: 'starting', activity: `Starting ${o.command}`, reason: undefined, exit_code: undefined });
+  appendEvent(events, { type: 'launch', at: now().toISOString(), command: o.command, args: o.args, pid: process.pid });
+
+  const stdin = o.stdinFile ? openSync(o.stdinFile, 'r') : o.interactive ? 'inherit' : 'ignore';
+  const output = o.interactive ? 'inherit' : openSync(o.layout.output(o.taskId), 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(o.command, o.args, { cwd: worktree, env: o.env, stdio: [stdin, output, output] });
+  } finally {
+    if (typeof stdin === 'number') closeSync(stdin);
+    if (typeof output === 'number') closeSync(output);
+  }
+
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopSignal = signal;
+    child.kill(signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+
+  const liveness = setInterval(() => void touch({}).catch(() => undefined), o.livenessMs ?? 5000);
+  const periodic = o.checkpointMs
+    ? setInterval(() => void checkpoint(worktree, `baton: periodic checkpoint of ${o.taskId} (work in progress)`).catch(() => undefined), o.checkpointMs)
+    : undefined;
+
+  const { code, signal, error } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (e) => resolve({ code: null, signal: null, error: e }));
+    child.once('exit', (c, s) => resolve({ code: c, signal: s }));
+  });
+  clearInterval(liveness);
+  if (periodic) clearInterval(periodic);
+  for (const s of signals) process.off(s, onSignal);
+
+  // Nothing a worker wrote is lost: whatever it left uncommitted goes on its branch, labelled as such.
+  const why = stopSignal ? 'was stopped' : error ? 'could not start' : `exited with code ${code ?? signal}`;
+  const saved = await checkpoint(worktree, `baton: checkpoint of ${o.taskId} — uncommitted work saved when the worker ${why}`).catch(() => undefined);
+  const ahead = await commitsAhead(worktree, o.base);
+  const exitCode = code ?? (signal ? 128 + (signalNumber(signal) ?? 15) : 1);
+
+  let reason: string | undefined;
+  await touch({});
+  const final = await updateHeartbeat(hb, o.taskId, (current) => {
+    const base = current ?? { task_id: o.taskId, status: 'starting' as const, updated_at: now().toISOString() };
+    let status = base.status;
+    if (error) {
+      status = 'failed';
+      reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `"${o.command}" was not found. Install it, or choose another agent profile (setting baton.agents).` : `could not start "${o.command}": ${error.message}`;
+    } else if (stopSignal) {
+      reason = 'stopped';
+    } else if (exitCode !== 0) {
+      status = 'failed';
+      reason = signal ? `the worker was killed (${signal})` : `the worker exited with code ${exitCode}`;
+    } else if (ahead > 0) {
+      status = 'done';
+    } else if (status !== 'blocked') {
+      status = 'failed';
+      reason = 'the worker exited without committing any work';
+    }
+    return { ...base, status, reason: reason ?? base.reason, exit_code: exitCode, updated_at: now().toISOString() };
+  });
+  appendEvent(events, {
+    type: stopSignal ? 'stopped' : 'exit',
+    at: now().toISOString(),
+    code: exitCode,
+    signal: signal ?? stopSignal ?? null,
+    status: final.status,
+    ...(saved ? { checkpoint: saved } : {}),
+    ...(reason ? { reason } : {}),
+  });
+  return exitCode;
+}
+
+function signalNumber(signal: NodeJS.Signals): number | undefined {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal];
+}
