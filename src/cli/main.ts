@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { analyzeCommand, simulateCommand, UsageError, validateCommand, type Output } from './planCommands';
+import { hookCommand, reportCommand, runCommand, startCommand, statusCommand, stopCommand, superviseCommand } from './workerCommands';
 
 const HELP = `baton ${version}: run a plan of coding tasks as a dependency graph
 
@@ -10,10 +11,81 @@ Usage:
   baton validate [PLAN] [--json]             check a plan; errors as file:line:col: error CODE: message
   baton analyze  [PLAN] [--json]             order, stages, critical path, parallelism, file conflicts
   baton simulate [PLAN] --workers K [--json] schedule on K workers with the estimates
+  baton status   [PLAN] [--json] [--watch]   every task's state; --watch prints a JSON line per change
+  baton start    TASK [--plan PLAN]          start one ready task's worker in the background
+  baton stop     TASK [--plan PLAN]          stop a worker (its uncommitted work is checkpointed)
+  baton run      [PLAN] [--max-workers K]    start ready tasks as workers free up, until none can start
   baton help | --help,  baton --version
+
+Inside a worker:
+  baton report blocked "reason"              ask the person for help;  baton report progress N
+  baton hook EVENT                           what Claude Code hooks call (hook JSON on stdin)
 
 PLAN defaults to baton.yaml in the current folder; a .md file is read as a "Phases" plan.
 Exit status: 0 fine, 1 the plan has errors, 2 the command was used wrongly or the plan cannot be read.`;
+
+/** Commands that run workers or wait on them are asynchronous; the plan commands are not. */
+export async function mainAsync(argv: string[], io: Output): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'supervise':
+        return await superviseCommand(rest);
+      case 'hook':
+        return await hookCommand(rest[0] ?? '', io, readStdin);
+      case 'report':
+        return await reportCommand(rest, io);
+      case 'status':
+      case 'start':
+      case 'stop':
+      case 'run': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            json: { type: 'boolean', default: false },
+            watch: { type: 'boolean', default: false },
+            plan: { type: 'string' },
+            'max-workers': { type: 'string' },
+          },
+        });
+        if (command === 'start' || command === 'stop') {
+          if (positionals.length !== 1) throw new UsageError(`${command} takes one task id, e.g. baton ${command} ui-form`);
+          const plan = values.plan ?? 'baton.yaml';
+          return command === 'start' ? await startCommand(plan, positionals[0], io) : await stopCommand(plan, positionals[0], io);
+        }
+        const plan = positionals[0] ?? values.plan ?? 'baton.yaml';
+        if (command === 'status') return await statusCommand(plan, values.json, values.watch, io);
+        const raw = values['max-workers'];
+        const max = raw === undefined ? undefined : Number(raw);
+        if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError('--max-workers takes a whole number of at least 1.');
+        return await runCommand(plan, { maxWorkers: max }, io);
+      }
+      default:
+        return main(argv, io);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`baton: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve) => {
+    if (process.stdin.isTTY) return resolve('');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    process.stdin.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 4 << 20) chunks.push(c); // hook input is small; refuse to hoard anything huge
+    });
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', () => resolve(''));
+  });
+}
 
 export function main(argv: string[], io: Output): number {
   const [command, ...rest] = argv;
@@ -76,5 +148,13 @@ if (require.main === module) {
     out: (text) => process.stdout.write(text + '\n'),
     err: (text) => process.stderr.write(text + '\n'),
   };
-  process.exitCode = main(process.argv.slice(2), io);
+  mainAsync(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      io.err(`baton: ${(e as Error).stack ?? e}`);
+      process.exitCode = 1;
+    },
+  );
 }

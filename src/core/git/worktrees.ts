@@ -26,15 +26,13 @@ export async function ensureWorktree(repoRoot: string, taskId: string, base: str
     if (existsSync(existing.path)) return { created: false };
     await g.raw(['worktree', 'prune']); // deleted by hand: forget it, then add it again below
   }
-  const baseOk = await g.raw(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]).then(
-    () => true,
+  // (simple-git resolves a failed command that printed nothing, so ask questions whose answer is output.)
+  const baseOk = await g.raw(['rev-parse', '--verify', `${base}^{commit}`]).then(
+    (out) => out.trim() !== '',
     () => false,
   );
   if (!baseOk) throw new Error(`The plan's base "${base}" is not a branch or commit in this repository. Set \`base:\` in the plan to an existing branch.`);
-  const branchExists = await g.raw(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).then(
-    () => true,
-    () => false,
-  );
+  const branchExists = (await g.raw(['branch', '--list', branch])).trim() !== '';
   if (branchExists) await g.raw(['worktree', 'add', dir, branch]);
   else await g.raw(['worktree', 'add', '-b', branch, dir, base]);
   return { created: true };

@@ -103,7 +103,9 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
       status = 'failed';
       reason = 'the worker exited without committing any work';
     }
-    return { ...base, status, reason: reason ?? base.reason, exit_code: exitCode, updated_at: now().toISOString() };
+    const activity =
+      status === 'done' ? `Finished: ${ahead} commit${ahead === 1 ? '' : 's'} to review` : stopSignal ? 'Stopped' : status === 'failed' ? `Failed: ${reason ?? base.reason ?? 'exited'}` : base.activity;
+    return { ...base, status, activity, reason: reason ?? base.reason, exit_code: exitCode, updated_at: now().toISOString() };
   });
   appendEvent(events, {
     type: stopSignal ? 'stopped' : 'exit',

@@ -40,6 +40,7 @@ export function workerState(heartbeat: Heartbeat, lastExit: RunEvent | undefined
     pid: heartbeat.pid,
     exitCode: heartbeat.exit_code,
   };
+  if (lastExit?.type === 'approved') return { ...view, state: 'approved' };
   if (lastExit?.type === 'stopped') return { ...view, state: 'cancelled', reason: 'stopped by you' };
   switch (heartbeat.status) {
     case 'starting':

@@ -1,0 +1,121 @@
+// Everything before a worker runs: checks, worktree, prompt, hook settings, and the supervisor command
+// line. Shared by the extension (which runs it in a terminal) and `baton start` / `baton run`.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { claudeHookSettings, shellQuote } from '../agents/claudeSettings';
+import { launchArgs, type AgentProfile, type PermissionChoice } from '../agents/profiles';
+import { workerPrompt } from '../agents/prompt';
+import { ensureWorktree } from '../git/worktrees';
+import type { Analysis } from '../graph/analysis';
+import type { Plan } from '../plan/model';
+import { appendEvent } from './events';
+import type { BatonLayout } from './layout';
+import type { TaskState } from './states';
+import { LIVE_STATES } from './states';
+
+/** Stands for the prompt in the agent's arguments until the supervisor reads it from prompt.md. */
+export const PROMPT_PLACEHOLDER = '{prompt}';
+
+export interface LaunchRequest {
+  layout: BatonLayout;
+  plan: Plan;
+  analysis: Analysis;
+  taskId: string;
+  /** Current state of every task (planStates with workers), to refuse what cannot start. */
+  states: ReadonlyMap<string, TaskState>;
+  profile: AgentProfile;
+  permissions: PermissionChoice;
+  headless: boolean;
+  /** How to run Baton's own CLI, e.g. [process.execPath, '/path/to/dist/cli.js']. */
+  batonCommand: string[];
+  /** Extra environment for the CLI command (ELECTRON_RUN_AS_NODE inside VS Code). */
+  batonEnv?: Record<string, string>;
+  checkpointMinutes?: number;
+}
+
+export interface PreparedLaunch {
+  /** The supervisor's command line: run it without a shell. */
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  worktree: string;
+  createdWorktree: boolean;
+}
+
+export class LaunchRefused extends Error {}
+
+export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
+  const task = r.plan.tasks.find((t) => t.id === r.taskId);
+  if (!task) throw new LaunchRefused(`There is no task "${r.taskId}" in the plan.`);
+  const state = r.states.get(task.id);
+  if (state === 'blocked') {
+    const waiting = task.deps.filter((d) => r.states.get(d) !== 'approved');
+    throw new LaunchRefused(`"${task.id}" cannot start yet: it waits for ${waiting.map((d) => `"${d}"`).join(', ')} to be approved.`);
+  }
+  if (state && LIVE_STATES.has(state)) throw new LaunchRefused(`"${task.id}" already has a worker (${state.replace('_', ' ')}).`);
+  if (state === 'approved') throw new LaunchRefused(`"${task.id}" is already approved.`);
+
+  const { layout } = r;
+  layout.ensureRunDir(task.id);
+  const worktree = layout.worktree(task.id);
+  mkdirSync(join(worktree, '..'), { recursive: true });
+  const { created } = await ensureWorktree(layout.root, task.id, r.plan.base, worktree);
+
+  const running = [...r.states].filter(([, s]) => LIVE_STATES.has(s)).map(([id]) => id);
+  writeFileAtomic.sync(layout.prompt(task.id), workerPrompt(r.plan, task, r.analysis, running));
+  if (r.profile.claudeHooks) {
+    writeFileAtomic.sync(layout.settings(task.id), JSON.stringify(claudeHookSettings(r.batonCommand), null, 2) + '\n');
+  }
+  const binDir = writeBatonShim(layout, r.batonCommand, r.batonEnv ?? {});
+
+  const agentArgs = launchArgs(
+    r.profile,
+    r.headless,
+    { prompt: PROMPT_PLACEHOLDER, promptFile: layout.prompt(task.id), settingsFile: layout.settings(task.id), worktree, taskId: task.id },
+    r.permissions,
+    task.gates,
+  );
+  const [command, ...cliArgs] = r.batonCommand;
+  const args = [
+    ...cliArgs,
+    'supervise',
+    task.id,
+    '--root',
+    layout.root,
+    '--base',
+    r.plan.base,
+    ...(r.headless ? ['--headless'] : []),
+    ...(r.checkpointMinutes ? ['--checkpoint-minutes', String(r.checkpointMinutes)] : []),
+    '--',
+    r.profile.command,
+    ...agentArgs,
+  ];
+  appendEvent(layout.events(task.id), { type: 'prepare', at: new Date().toISOString(), worktree, createdWorktree: created, headless: r.headless });
+  return {
+    command,
+    args,
+    env: {
+      ...(r.batonEnv ?? {}),
+      BATON_TASK_ID: task.id,
+      BATON_ROOT: layout.root,
+      BATON_BASE: r.plan.base,
+      PATH: `${binDir}:${process.env.PATH ?? ''}`,
+    },
+    cwd: worktree,
+    worktree,
+    createdWorktree: created,
+  };
+}
+
+/** `.baton/bin/baton`, so a worker can run `baton report blocked "…"` whatever its PATH holds. */
+function writeBatonShim(layout: BatonLayout, batonCommand: string[], env: Record<string, string>): string {
+  const dir = join(layout.dir, 'bin');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'baton');
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `).join('');
+  writeFileSync(file, `#!/bin/sh\n${assignments ? `export ${assignments.trim()}\n` : ''}exec ${batonCommand.map(shellQuote).join(' ')} "$@"\n`);
+  chmodSync(file, 0o755);
+  return dir;
+}
