@@ -2,32 +2,10 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { NewTask } from '../../../src/core/plan/edit';
-import { batonApi, folderUri, readText, resetWorkspace, samplePlan, waitFor, writeText } from './testWorkspace';
+import { PHASES_PLAN, batonApi, folderUri, readText, resetWorkspace, samplePlan, usePlanFile, waitFor, writeText } from './testWorkspace';
 
 const DOCS_TASK: NewTask = { id: 'docs', title: 'Write the docs', deps: ['e2e-review'], files: ['README.md'], estimate: '1h' };
 
-const PHASES = `# Contact form
-
-### Phase 1: Project setup
-**Dependencies**: None
-**Files Modified**: \`package.json\`
-**Estimated Hours**: 2
-**Complexity**: Low
-
-### Phase 2: Form component
-**Dependencies**: Phase 1
-**Files Modified**: \`src/components/ContactForm.tsx\`
-**Estimated Hours**: 3
-**Complexity**: Medium
-`;
-
-async function usePlanFile(path: string): Promise<vscode.Uri> {
-  const target = folderUri(...path.split('/'));
-  await vscode.workspace.getConfiguration('baton').update('planFile', path, vscode.ConfigurationTarget.Workspace);
-  const { planSource } = await batonApi();
-  await waitFor(`the plan source to move to ${path}`, () => planSource.planUri?.toString() === target.toString());
-  return target;
-}
 
 async function remove(...paths: string[]): Promise<void> {
   for (const path of paths) await vscode.workspace.fs.delete(folderUri(path), { recursive: true }).then(undefined, () => undefined);
@@ -38,6 +16,8 @@ describe('Commands', () => {
   after(resetWorkspace);
 
   describe('Add Task', () => {
+    afterEach(() => remove('plan.md'));
+
     it('appends the task to the open document, keeping comments and allowing undo', async () => {
       const sample = await samplePlan();
       const document = await vscode.commands.executeCommand<vscode.TextDocument>('baton.addTask', DOCS_TASK);
@@ -67,6 +47,15 @@ describe('Commands', () => {
       await vscode.commands.executeCommand('baton.addTask', DOCS_TASK);
       assert.match(document.getText(), /name: Contact page/);
       assert.match(document.getText(), /- id: docs/);
+    });
+
+    it('refuses to edit a Markdown plan', async () => {
+      const plan = await usePlanFile('plan.md');
+      await writeText(plan, PHASES_PLAN);
+      const { planSource } = await batonApi();
+      await waitFor('the Markdown plan to be read', () => planSource.current?.plan.format === 'markdown');
+      assert.equal(await vscode.commands.executeCommand('baton.addTask', DOCS_TASK), undefined);
+      assert.equal(await readText(plan), PHASES_PLAN);
     });
 
     it('refuses an id that is already taken', async () => {
@@ -103,7 +92,7 @@ describe('Commands', () => {
 
     it('writes the Markdown plan as YAML at the plan location', async () => {
       const source = folderUri('phases.md');
-      await writeText(source, PHASES);
+      await writeText(source, PHASES_PLAN);
       const target = await usePlanFile('imported/baton.yaml');
 
       const written = await vscode.commands.executeCommand<vscode.Uri>('baton.importMarkdownPlan', source);
@@ -122,7 +111,7 @@ describe('Commands', () => {
 
     it('writes nothing when the Markdown plan has errors, and shows them in Problems', async () => {
       const source = folderUri('broken-phases.md');
-      await writeText(source, PHASES.replace('**Dependencies**: Phase 1', '**Dependencies**: Phase 9'));
+      await writeText(source, PHASES_PLAN.replace('**Dependencies**: Phase 1', '**Dependencies**: Phase 9'));
       const target = await usePlanFile('imported/baton.yaml');
 
       const written = await vscode.commands.executeCommand('baton.importMarkdownPlan', source);

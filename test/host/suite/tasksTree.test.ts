@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { TasksNode } from '../../../src/extension/tasksTree';
-import { batonApi, folderUri, resetWorkspace } from './testWorkspace';
+import { PHASES_PLAN, batonApi, folderUri, resetWorkspace, usePlanFile, waitFor, writeText } from './testWorkspace';
 
 async function rows(nodes: readonly TasksNode[]): Promise<vscode.TreeItem[]> {
   const { tasksTree } = await batonApi();
@@ -49,6 +49,23 @@ describe('Tasks view', () => {
     assert.deepEqual((await rows(await children())).map((r) => r.label), ['Ready · 1 task', 'Blocked · 5 tasks']);
     await vscode.commands.executeCommand('baton.groupByStage');
     assert.equal((await rows(await children()))[0].label, 'Stage 1 · 1 task');
+  });
+
+  it('shows a Markdown plan that baton.planFile names', async () => {
+    const plan = await usePlanFile('plan.md');
+    try {
+      await writeText(plan, PHASES_PLAN);
+      const { planSource } = await batonApi();
+      await waitFor('the Markdown plan to be read', () => planSource.current?.plan.format === 'markdown');
+      const stages = await children();
+      assert.deepEqual((await rows(stages)).map((r) => r.label), ['Stage 1 · 1 task', 'Stage 2 · 1 task']);
+      const [form] = await rows(await children(stages[1]));
+      assert.equal(form.label, 'Form component');
+      assert.equal(form.description, 'phase-2 · 3h');
+    } finally {
+      await vscode.workspace.fs.delete(plan);
+      await resetWorkspace();
+    }
   });
 
   it('opens the plan at a task', async () => {

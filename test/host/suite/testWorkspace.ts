@@ -60,6 +60,31 @@ export function positionOf(text: string, needle: string, after = ''): vscode.Pos
   return new vscode.Position(before.length - 1, before[before.length - 1].length);
 }
 
+/** A small plan in the Markdown "Phases" format. */
+export const PHASES_PLAN = `# Contact form
+
+### Phase 1: Project setup
+**Dependencies**: None
+**Files Modified**: \`package.json\`
+**Estimated Hours**: 2
+**Complexity**: Low
+
+### Phase 2: Form component
+**Dependencies**: Phase 1
+**Files Modified**: \`src/components/ContactForm.tsx\`
+**Estimated Hours**: 3
+**Complexity**: Medium
+`;
+
+/** Points baton.planFile (workspace setting) at `path` and waits for Baton to follow. */
+export async function usePlanFile(path: string): Promise<vscode.Uri> {
+  const target = folderUri(...path.split('/'));
+  await vscode.workspace.getConfiguration('baton').update('planFile', path, vscode.ConfigurationTarget.Workspace);
+  const { planSource } = await batonApi();
+  await waitFor(`the plan source to move to ${path}`, () => planSource.planUri?.toString() === target.toString());
+  return target;
+}
+
 /** Undoes what a test did: unsaved edits, open editors, the plan setting and the plan itself. */
 export async function resetWorkspace(): Promise<void> {
   for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
