@@ -6,6 +6,7 @@ import { appendTask, type NewTask } from '../../core/plan/edit';
 import { parseEstimate } from '../../core/plan/durations';
 import type { PlanSource } from '../planSource';
 import { ensureTrusted } from '../workspaceTrust';
+import { offerToCreatePlan } from './planTarget';
 
 export function registerAddTask(context: vscode.ExtensionContext, planSource: PlanSource): void {
   context.subscriptions.push(
@@ -22,9 +23,7 @@ async function addTask(planSource: PlanSource, answers?: NewTask): Promise<vscod
   // Parse now: ids typed in the last few hundred milliseconds count as existing.
   const snapshot = await planSource.reload();
   if (!snapshot) {
-    void vscode.window
-      .showWarningMessage('There is no plan to add a task to yet.', 'Create Plan')
-      .then((choice) => choice && vscode.commands.executeCommand('baton.createPlan'));
+    offerToCreatePlan('There is no plan to add a task to yet.');
     return undefined;
   }
   if (snapshot.plan.format !== 'yaml') {

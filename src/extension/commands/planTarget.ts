@@ -1,4 +1,5 @@
-// Where the commands that write a plan (Create Plan, Import Markdown Plan) write it.
+// Where the commands that write a plan (Create Plan, Import Markdown Plan) write it, and what the
+// commands that need a plan say when there is none.
 import * as vscode from 'vscode';
 import type { PlanSource } from '../planSource';
 
@@ -26,4 +27,11 @@ export async function fileExists(uri: vscode.Uri): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Says that there is no plan (`message`) and offers to create one. */
+export function offerToCreatePlan(message: string): void {
+  void vscode.window
+    .showWarningMessage(message, 'Create Plan')
+    .then((choice) => choice && vscode.commands.executeCommand('baton.createPlan'));
 }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { PlanSource } from '../planSource';
 import { count } from '../wording';
+import { offerToCreatePlan } from './planTarget';
 
 export interface ValidationSummary {
   tasks: number;
@@ -17,9 +18,7 @@ async function validatePlan(planSource: PlanSource): Promise<ValidationSummary |
   const snapshot = await planSource.reload();
   if (!snapshot) {
     const where = planSource.planUri ? vscode.workspace.asRelativePath(planSource.planUri, false) : 'this window';
-    void vscode.window
-      .showWarningMessage(`There is no plan to validate (looked for ${where}).`, 'Create Plan')
-      .then((choice) => choice && vscode.commands.executeCommand('baton.createPlan'));
+    offerToCreatePlan(`There is no plan to validate (looked for ${where}).`);
     return undefined;
   }
   const errors = snapshot.diagnostics.filter((d) => d.severity === 'error').length;
