@@ -42,6 +42,8 @@ export interface RunningCodeServer {
   log(): string;
   /** Ends the server's whole process group (SIGTERM, then SIGKILL); safe to call twice. */
   stop(): Promise<void>;
+  /** Ends the server's process group with SIGKILL, synchronously (for exit and signal handlers). */
+  kill(): void;
 }
 
 export function startCodeServer(options: StartCodeServerOptions): Promise<RunningCodeServer>;

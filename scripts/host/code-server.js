@@ -183,6 +183,13 @@ async function startCodeServer(options) {
     return stopped;
   };
 
+  // The same, at once and synchronously (for process 'exit' and signal handlers).
+  const kill = () => {
+    process.removeListener('exit', onExit);
+    killGroup(child.pid, 'SIGKILL');
+    try { reaper.kill('SIGKILL'); } catch { /* already gone */ }
+  };
+
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
@@ -197,7 +204,7 @@ async function startCodeServer(options) {
     }
     await delay(200);
   }
-  return { url, port, pid: child.pid, log: () => output, stop };
+  return { url, port, pid: child.pid, log: () => output, stop, kill };
 }
 
 function answers(url) {

@@ -56,14 +56,28 @@ ensure_debian_packages() {
 
 ensure_debian_packages
 
-if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$STAMP" ]; then
+installed() {
+  [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$STAMP" ] &&
+    [ -f "$DIR/node_modules/code-server/out/node/entry.js" ]
+}
+
+if installed; then
   echo "$DIR"
   exit 0
 fi
 
 # --- code-server from npm ----------------------------------------------------------------------------
+# One install at a time (tests and npm start may ask together); the second waits, then finds it done.
 mkdir -p "$(dirname "$DIR")"
+exec 9>"$DIR.lock"
+flock 9
+if installed; then
+  echo "$DIR"
+  exit 0
+fi
+rm -rf "$DIR".partial.* # left by an install that was killed
 STAGE="$(mktemp -d "$DIR.partial.XXXXXX")"
+chmod 755 "$STAGE"
 trap 'rm -rf "$STAGE"' EXIT
 log "installing code-server@$VERSION into $DIR (a few minutes on a cold cache)"
 start=$SECONDS

@@ -14,7 +14,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { ensureCodeServer, installExtensions, startCodeServer } from '../../scripts/host/code-server.js';
+import {
+  ensureCodeServer,
+  installExtensions,
+  type RunningCodeServer,
+  startCodeServer,
+} from '../../scripts/host/code-server.js';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Screenshots and server logs; gitignored. */
@@ -121,32 +126,80 @@ const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-const live = new Set<Host>();
+// What to undo, synchronously, if the process is interrupted or exits with hosts still running.
+const cleanups = new Set<() => void>();
+
+/**
+ * Runs `fn` (synchronous) if this process exits or is interrupted (Ctrl-C, SIGTERM) before the
+ * returned function is called to unregister it. For temp folders a test makes beside its host.
+ */
+export function cleanUpOnExit(fn: () => void): () => void {
+  hookProcessExit();
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+function runCleanups(): void {
+  for (const fn of [...cleanups].reverse()) {
+    cleanups.delete(fn);
+    try {
+      fn();
+    } catch {
+      /* keep going: the rest still needs undoing */
+    }
+  }
+}
+
 let exitHooked = false;
+function hookProcessExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', runCleanups);
+  // Ctrl-C or a kill: undo at once and synchronously (a graceful stop could be cut short by the next
+  // signal from a parent process), then go. code-server.js also leaves a detached watcher that ends
+  // the server if this process dies without running any handler (SIGKILL).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      runCleanups();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
 
 /** Starts code-server with the workspace and the given extensions, and opens it in Chromium. */
 export async function startHost(options: StartHostOptions): Promise<Host> {
   const name = options.name ?? 'host';
   const workspace = path.resolve(options.workspace);
   if (!fs.statSync(workspace).isDirectory()) throw new Error(`not a folder: ${workspace}`);
-  hookProcessExit();
-
   const codeServerDir = ensureCodeServer();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `baton-${name}-`));
+  const browserDir = path.join(tmp, 'chromium');
+  let server: RunningCodeServer | undefined;
+  const killNow = () => {
+    server?.kill();
+    killProcessesMentioning(tmp);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  const unregister = cleanUpOnExit(killNow);
   const userDataDir = path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
-  const browserDir = path.join(tmp, 'chromium');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...TEST_SETTINGS, ...options.settings }, null, 2),
   );
   const vsix = options.extensionVsix === undefined ? [] : [options.extensionVsix].flat();
-  installExtensions(codeServerDir, extensionsDir, vsix);
+  try {
+    installExtensions(codeServerDir, extensionsDir, vsix);
+  } catch (err) {
+    unregister();
+    killNow();
+    throw err;
+  }
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   let context: BrowserContext | undefined;
-  const server = await startCodeServer({
+  server = await startCodeServer({
     dir: codeServerDir,
     workspace,
     userDataDir,
@@ -155,21 +208,22 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     env: options.env,
     logFile: path.join(RESULTS_DIR, `${name}-code-server.log`),
   }).catch((err: unknown) => {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    unregister();
+    killNow();
     throw err;
   });
+  const running = server;
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      live.delete(host);
       if (context) {
         await Promise.race([context.close().catch(() => undefined), delay(10_000)]);
       }
       killProcessesMentioning(browserDir);
-      await server.stop();
-      killProcessesMentioning(tmp);
-      fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+      await running.stop();
+      unregister();
+      killNow();
     })());
 
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}`;
@@ -180,7 +234,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     workspace,
     userDataDir,
     extensionsDir,
-    serverLog: () => server.log(),
+    serverLog: () => running.log(),
     stop,
     screenshot: (shot) => screenshot(host.page, shot),
     runCommand: (title) => runCommand(host.page, title),
@@ -191,7 +245,6 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     treeRows: (viewTitle, opts) => treeRows(host.page, viewTitle, opts),
     waitForNotification: (text, timeoutMs) => waitForNotification(host.page, text, timeoutMs),
   };
-  live.add(host);
 
   try {
     context = await chromium.launchPersistentContext(browserDir, {
@@ -199,7 +252,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: options.viewport ?? { width: 1400, height: 900 },
-      // Closing the page must not wait for a "leave page?" prompt from the workbench.
+      // Signals are handled above, for code-server and Chromium together.
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
@@ -215,26 +268,9 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
   } catch (err) {
     if (host.page) await screenshot(host.page, `${name}-startup-failure`).catch(() => undefined);
     await stop();
-    throw new Error(`${(err as Error).message}\n--- code-server output ---\n${server.log().slice(-4000)}`);
+    throw new Error(`${(err as Error).message}\n--- code-server output ---\n${running.log().slice(-4000)}`);
   }
   return host;
-}
-
-/** Stops every host still running (for an after() hook or a signal handler). */
-export async function stopAllHosts(): Promise<void> {
-  await Promise.all([...live].map((h) => h.stop()));
-}
-
-function hookProcessExit(): void {
-  if (exitHooked) return;
-  exitHooked = true;
-  // Ctrl-C or a kill: end what we started before going. (code-server.js also leaves a watcher that
-  // ends the server if this process dies without running any handler.)
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      void stopAllHosts().finally(() => process.exit(130));
-    });
-  }
 }
 
 async function screenshot(page: Page, name: string): Promise<string> {

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Host, startHost } from './harness';
+import { cleanUpOnExit, type Host, startHost } from './harness';
 import { buildInHostSuite, type InHostResults, inHostEnv, waitForInHostResults } from './in-host';
 import { packageBaton } from './package-baton';
 import { makeGitWorkspace, removeWorkspace } from './workspace';
@@ -35,8 +35,12 @@ async function setUp(): Promise<Setup> {
   try {
     const vsix = await step('package Baton', () => packageBaton());
     const suite = await step('build in-host suite', () => buildInHostSuite());
-    setup.workspace = makeGitWorkspace();
+    const workspace = (setup.workspace = makeGitWorkspace());
     const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'baton-host-results-')), 'results.json');
+    cleanUpOnExit(() => {
+      removeWorkspace(workspace);
+      fs.rmSync(path.dirname(results), { recursive: true, force: true });
+    });
     setup.host = await step('start host', () =>
       startHost({
         workspace: setup.workspace!,
@@ -46,7 +50,6 @@ async function setUp(): Promise<Setup> {
       }),
     );
     setup.inHost = await step('in-host suite', () => waitForInHostResults(results));
-    fs.rmSync(path.dirname(results), { recursive: true, force: true });
   } catch (err) {
     setup.error = err as Error;
   }
