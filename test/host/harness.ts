@@ -97,6 +97,8 @@ export interface Host {
   treeRows(viewTitle: string, options?: { atLeast?: number; timeoutMs?: number }): Promise<TreeRow[]>;
   /** Waits for a notification toast containing `text`; returns the notification's message. */
   waitForNotification(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Dismisses every notification (e.g. left by earlier tests in the same window). */
+  clearNotifications(): Promise<void>;
 }
 
 const TEST_SETTINGS: Record<string, unknown> = {
@@ -244,6 +246,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     waitForActivityBarItem: (title, timeoutMs) => waitForActivityBarItem(host.page, title, timeoutMs),
     treeRows: (viewTitle, opts) => treeRows(host.page, viewTitle, opts),
     waitForNotification: (text, timeoutMs) => waitForNotification(host.page, text, timeoutMs),
+    clearNotifications: () => runCommand(host.page, 'Notifications: Clear All Notifications'),
   };
 
   try {
@@ -257,6 +260,9 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
       handleSIGTERM: false,
       handleSIGHUP: false,
     });
+    // tsx compiles with esbuild's keepNames, which wraps functions declared inside a callback given to
+    // page.evaluate() in __name(...); the page has no such helper, so give it a harmless one.
+    await context.addInitScript('globalThis.__name ??= (fn) => fn;');
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('dialog', (dialog) => void dialog.dismiss().catch(() => undefined));
     host.context = context;
@@ -393,11 +399,11 @@ async function treeRows(page: Page, viewTitle: string, options: { atLeast?: numb
   while ((await rows.count()) < atLeast && Date.now() < deadline) await delay(250);
   return rows.evaluateAll((els) =>
     els.map((row) => {
-      const text = (sel: string) => ((row.querySelector(sel) as HTMLElement | null)?.innerText ?? '').replace(/\s+/g, ' ').trim();
+      const clean = (el: Element | null) => ((el as HTMLElement | null)?.innerText ?? '').replace(/\s+/g, ' ').trim();
       const expanded = row.getAttribute('aria-expanded');
       return {
-        label: text('.label-name') || text('.monaco-icon-label') || ((row as HTMLElement).innerText ?? '').trim(),
-        description: text('.label-description'),
+        label: clean(row.querySelector('.label-name')) || clean(row.querySelector('.monaco-icon-label')) || clean(row),
+        description: clean(row.querySelector('.label-description')),
         ariaLabel: (row.getAttribute('aria-label') ?? '').trim(),
         level: Number(row.getAttribute('aria-level') ?? '1'),
         expanded: expanded === null ? undefined : expanded === 'true',

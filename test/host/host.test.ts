@@ -79,6 +79,11 @@ void setUp().then((setup) => {
     const host = setup.host!;
 
     describe('UI', function () {
+      before(async function () {
+        // The in-host suite ran first in this window: start from a quiet screen.
+        await host.clearNotifications();
+      });
+
       afterEach(async function () {
         if (this.currentTest?.state === 'failed') {
           const file = await host.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
