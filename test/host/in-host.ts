@@ -11,15 +11,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { REPO_ROOT } from './harness';
+import { cleanUpOnExit, REPO_ROOT } from './harness';
 
 const SUITE_DIR = path.join(REPO_ROOT, 'test', 'host', 'suite');
 const RUNNER_DIR = path.join(REPO_ROOT, 'test', 'host', 'runner-extension');
-const OUT_DIR = path.join(REPO_ROOT, 'out', 'host');
 
 export interface InHostSuite {
   /** The packaged test-runner extension, to install beside Baton. */
   runnerVsix: string;
+  /** The runner's bundle: also an extensionTestsPath module for @vscode/test-electron. */
+  runnerBundle: string;
   /** The bundled test files, one per test/host/suite/**\/*.test.ts. */
   testFiles: string[];
 }
@@ -42,10 +43,15 @@ export interface InHostResults {
   error?: string;
 }
 
-/** Bundles the runner extension (with mocha) into a .vsix and each in-host test file (vscode external). */
+/**
+ * Bundles the runner extension (with mocha) into a .vsix and each in-host test file (vscode external),
+ * under out/host/<a folder of this process's own>, removed when the process exits.
+ */
 export async function buildInHostSuite(): Promise<InHostSuite> {
+  fs.mkdirSync(path.join(REPO_ROOT, 'out', 'host'), { recursive: true });
+  const OUT_DIR = fs.mkdtempSync(path.join(REPO_ROOT, 'out', 'host', 'run-'));
+  cleanUpOnExit(() => fs.rmSync(OUT_DIR, { recursive: true, force: true }));
   const stage = path.join(OUT_DIR, 'runner-extension');
-  fs.rmSync(OUT_DIR, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
   const common: esbuild.BuildOptions = {
     bundle: true,
@@ -82,7 +88,7 @@ export async function buildInHostSuite(): Promise<InHostSuite> {
     { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (vsce.status !== 0) throw new Error(`packaging the test runner failed:\n${vsce.stdout}\n${vsce.stderr}`);
-  return { runnerVsix, testFiles };
+  return { runnerVsix, runnerBundle: path.join(stage, 'runner.js'), testFiles };
 }
 
 /** The environment that makes the runner extension run the suite and write `resultsFile`. */

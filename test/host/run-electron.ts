@@ -30,7 +30,7 @@ async function main(): Promise<number> {
       vscodeExecutablePath: process.env.BATON_VSCODE_EXECUTABLE || undefined,
       extensionDevelopmentPath: REPO_ROOT,
       // The runner bundle doubles as an extensionTestsPath module: VS Code calls its run().
-      extensionTestsPath: path.join(path.dirname(suite.runnerVsix), 'runner-extension', 'runner.js'),
+      extensionTestsPath: suite.runnerBundle,
       extensionTestsEnv: inHostEnv(suite, results),
       launchArgs: [
         workspace,
