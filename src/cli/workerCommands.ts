@@ -79,6 +79,7 @@ export async function superviseCommand(args: string[]): Promise<number> {
     interactive: !headless,
     stdinFile: headless && !promptInArgs ? layout.prompt(taskId) : undefined,
     checkpointMs: Number(opt('--checkpoint-minutes') ?? 0) * 60_000,
+    livenessMs: Number(opt('--liveness-ms') ?? 5000),
   });
 }
 
@@ -173,10 +174,15 @@ interface StartOptions {
   maxWorkers?: number;
 }
 
-function launchHeadless(s: Session, taskId: string, states: Map<string, TaskState>): Promise<{ pid: number; exit: Promise<number> }> {
+function launchHeadless(s: Session, taskId: string, states: Map<string, TaskState>): Promise<{ pid: number; exit: Promise<number>; detach(): void }> {
   const analysis = analyzePlan(s.plan);
   const task = s.plan.tasks.find((t) => t.id === taskId);
-  const profile = findProfile(task?.agent ?? s.plan.defaults.agent, agentsFromEnv());
+  let profile;
+  try {
+    profile = findProfile(task?.agent ?? s.plan.defaults.agent, agentsFromEnv());
+  } catch (e) {
+    return Promise.reject(new LaunchRefused((e as Error).message));
+  }
   return prepareLaunch({
     layout: s.layout,
     plan: s.plan,
@@ -191,7 +197,7 @@ function launchHeadless(s: Session, taskId: string, states: Map<string, TaskStat
     // Its own process group, so stopping it reaches the agent and everything the agent started.
     const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: { ...process.env, ...launch.env }, stdio: 'ignore', detached: true });
     const exit = new Promise<number>((done) => child.once('exit', (code) => done(code ?? 1)));
-    return { pid: child.pid!, exit };
+    return { pid: child.pid!, exit, detach: () => child.unref() };
   });
 }
 
@@ -215,7 +221,8 @@ export async function startCommand(planFile: string, taskId: string, io: Output)
   const s = openSession(planFile);
   const { states } = currentStates(s);
   try {
-    const { pid } = await launchHeadless(s, taskId, states);
+    const { pid, detach } = await launchHeadless(s, taskId, states);
+    detach(); // the worker outlives this command
     io.out(`Started ${taskId} (supervisor pid ${pid}); output in ${s.layout.output(taskId)}. Follow with: baton status --watch`);
     return 0;
   } catch (e) {
@@ -255,7 +262,7 @@ export function stopProcessGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'
 export async function runCommand(planFile: string, options: StartOptions, io: Output): Promise<number> {
   const s = openSession(planFile);
   const max = options.maxWorkers ?? s.plan.defaults.maxWorkers;
-  const running = new Map<string, { pid: number; exit: Promise<number> }>();
+  const running = new Map<string, { pid: number; exit: Promise<number>; detach(): void }>();
   let interrupted = false;
   const interrupt = () => {
     if (interrupted) return;

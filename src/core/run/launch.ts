@@ -87,6 +87,9 @@ export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
     '--base',
     r.plan.base,
     ...(r.headless ? ['--headless'] : []),
+    // Several beats per timeout, so one slow write never looks like a stall.
+    '--liveness-ms',
+    String(Math.max(200, Math.min(5000, Math.floor((r.plan.defaults.heartbeatTimeout * 1000) / 4)))),
     ...(r.checkpointMinutes ? ['--checkpoint-minutes', String(r.checkpointMinutes)] : []),
     '--',
     r.profile.command,

@@ -43,27 +43,30 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
       updated_at: now().toISOString(),
     }));
 
+  // Signals first: a stop that arrives while we are still starting must still be a clean stop.
+  let stopSignal: NodeJS.Signals | undefined;
+  let child: ChildProcess | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopSignal = signal;
+    if (!child) return;
+    child.kill(signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM');
+    setTimeout(() => child?.kill('SIGKILL'), 5000).unref();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+
   await touch({ status: 'starting', activity: `Starting ${o.command}`, reason: undefined, exit_code: undefined });
   appendEvent(events, { type: 'launch', at: now().toISOString(), command: o.command, args: o.args, pid: process.pid });
 
   const stdin = o.stdinFile ? openSync(o.stdinFile, 'r') : o.interactive ? 'inherit' : 'ignore';
   const output = o.interactive ? 'inherit' : openSync(o.layout.output(o.taskId), 'a');
-  let child: ChildProcess;
   try {
-    child = spawn(o.command, o.args, { cwd: worktree, env: o.env, stdio: [stdin, output, output] });
+    if (!stopSignal) child = spawn(o.command, o.args, { cwd: worktree, env: o.env, stdio: [stdin, output, output] });
   } finally {
     if (typeof stdin === 'number') closeSync(stdin);
     if (typeof output === 'number') closeSync(output);
   }
 
-  let stopSignal: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    stopSignal = signal;
-    child.kill(signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
 
   const liveness = setInterval(() => void touch({}).catch(() => undefined), o.livenessMs ?? 5000);
   const periodic = o.checkpointMs
@@ -71,6 +74,7 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
     : undefined;
 
   const { code, signal, error } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    if (!child) return resolve({ code: null, signal: stopSignal ?? 'SIGTERM' });
     child.once('error', (e) => resolve({ code: null, signal: null, error: e }));
     child.once('exit', (c, s) => resolve({ code: c, signal: s }));
   });

@@ -1,0 +1,71 @@
+// A throwaway git repository with a plan, and the bundled CLI, for tests that run real workers.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+let bundled: Promise<string> | undefined;
+
+/** Builds dist-like cli.js once per test run (workers run it as `node cli.js supervise ...`). */
+export function bundledCli(): Promise<string> {
+  bundled ??= (async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'baton-cli-')), 'cli.js');
+    await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'error' });
+    return out;
+  })();
+  return bundled;
+}
+
+export function makeRepo(plan: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-repo-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'test@example.com');
+  git('config', 'user.name', 'Test');
+  writeFileSync(join(dir, 'baton.yaml'), plan);
+  writeFileSync(join(dir, 'README.md'), '# demo\n');
+  git('add', '.');
+  git('commit', '-q', '-m', 'init');
+  return dir;
+}
+
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(cwd: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+  const cli = await bundledCli();
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', input, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function spawnCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
+  const cli = await bundledCli();
+  return spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A worker profile running a small shell script (a stand-in agent that is not Claude Code). */
+export function scriptAgent(script: string): Record<string, string> {
+  return { BATON_AGENTS: JSON.stringify({ script: { command: 'sh', headlessArgs: ['-c', script] } }) };
+}
+
+export function planYaml(tasks: string, extra = ''): string {
+  return `version: 1\nname: Test\nbase: main\ndefaults:\n  agent: script\n  heartbeatTimeout: 30s\n${extra}tasks:\n${tasks}`;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
