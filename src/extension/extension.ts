@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { PlanSource } from './planSource';
 import { registerDiagnostics } from './diagnostics';
 import { registerTasksTree, type TasksNode } from './tasksTree';
-import { registerWorkersView } from './workersTree';
+import { registerWorkersTree, type WorkerNode } from './workersTree';
+import { Workers } from './workers';
+import { registerWorkerActions } from './commands/workerActions';
 import { registerStatusBar } from './statusBar';
 import { registerOpenTask } from './commands/openTask';
 import { registerCreatePlan } from './commands/createPlan';
@@ -17,6 +19,8 @@ export interface BatonApi {
   planSource: PlanSource;
   /** What the Tasks view shows, node by node. */
   tasksTree: vscode.TreeDataProvider<TasksNode>;
+  workers: Workers;
+  workersTree: vscode.TreeDataProvider<WorkerNode>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BatonApi> {
@@ -25,10 +29,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     context.subscriptions.push(log);
     const planSource = new PlanSource(log);
     context.subscriptions.push(planSource);
+    const workers = new Workers(context, planSource, log);
+    context.subscriptions.push(workers);
     const diagnostics = registerDiagnostics(context, planSource);
-    const tasksTree = registerTasksTree(context, planSource);
-    registerWorkersView(context);
-    registerStatusBar(context, planSource);
+    const tasksTree = registerTasksTree(context, planSource, workers);
+    const workersTree = registerWorkersTree(context, workers, planSource);
+    registerStatusBar(context, planSource, workers);
+    registerWorkerActions(context, workers, planSource);
     registerOpenTask(context, planSource);
     registerCreatePlan(context, planSource);
     registerAddTask(context, planSource);
@@ -36,7 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     registerShowAnalysis(context, planSource);
     registerImportMarkdownPlan(context, planSource, diagnostics);
     await planSource.start();
-    return { planSource, tasksTree };
+    await workers.start();
+    return { planSource, tasksTree, workers, workersTree };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     void vscode.window.showErrorMessage(`Baton failed to start: ${message}`);

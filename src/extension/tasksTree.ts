@@ -1,8 +1,9 @@
 // The Tasks view: the plan's tasks grouped by stage (what can run together) or by status.
 import * as vscode from 'vscode';
 import type { Task } from '../core/plan/model';
-import type { TaskState } from '../core/run/states';
+import { LIVE_STATES, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
+import type { Workers } from './workers';
 import { STATE_ORDER, stateIcon, stateLabel } from './taskStateIcons';
 import { count, escapeMarkdown } from './wording';
 
@@ -40,6 +41,7 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
 
   constructor(
     private readonly planSource: PlanSource,
+    private readonly workers: Workers,
     public groupBy: GroupBy,
   ) {}
 
@@ -54,13 +56,14 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
   getChildren(node?: TasksNode): TasksNode[] {
     const snapshot = this.planSource.current;
     if (!snapshot) return [];
-    if (node) return node.kind === 'stage' || node.kind === 'status' ? node.tasks.map((t) => taskNode(snapshot, t)) : [];
+    const states = this.workers.taskStates(snapshot);
+    if (node) return node.kind === 'stage' || node.kind === 'status' ? node.tasks.map((t) => taskNode(snapshot, states, t)) : [];
     const roots: TasksNode[] = [];
     const { diagnostics } = snapshot;
     if (diagnostics.length > 0) {
       roots.push({ kind: 'problem', count: diagnostics.length, hasErrors: diagnostics.some((d) => d.severity === 'error') });
     }
-    return roots.concat(this.groupBy === 'stage' ? stageGroups(snapshot) : statusGroups(snapshot));
+    return roots.concat(this.groupBy === 'stage' ? stageGroups(snapshot, states) : statusGroups(snapshot, states));
   }
 
   getTreeItem(node: TasksNode): vscode.TreeItem {
@@ -80,8 +83,9 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
 export function registerTasksTree(
   context: vscode.ExtensionContext,
   planSource: PlanSource,
+  workers: Workers,
 ): vscode.TreeDataProvider<TasksNode> {
-  const provider = new TasksTreeProvider(planSource, context.workspaceState.get<GroupBy>(GROUP_BY_KEY, 'stage'));
+  const provider = new TasksTreeProvider(planSource, workers, context.workspaceState.get<GroupBy>(GROUP_BY_KEY, 'stage'));
   const view = vscode.window.createTreeView('baton.tasks', { treeDataProvider: provider, showCollapseAll: true });
   const setGroupBy = async (groupBy: GroupBy) => {
     provider.groupBy = groupBy;
@@ -101,6 +105,7 @@ export function registerTasksTree(
     provider,
     view,
     planSource.onDidChange(update),
+    workers.onDidChange(() => provider.refresh()),
     vscode.commands.registerCommand('baton.groupByStatus', () => setGroupBy('status')),
     vscode.commands.registerCommand('baton.groupByStage', () => setGroupBy('stage')),
     vscode.commands.registerCommand('baton.refresh', () => planSource.reload()),
@@ -108,9 +113,11 @@ export function registerTasksTree(
   return provider;
 }
 
-function stageGroups(snapshot: PlanSnapshot): TasksNode[] {
+type States = Map<string, TaskState>;
+
+function stageGroups(snapshot: PlanSnapshot, states: States): TasksNode[] {
   const { plan, analysis } = snapshot;
-  if (!analysis) return plan.tasks.map((t) => taskNode(snapshot, t));
+  if (!analysis) return plan.tasks.map((t) => taskNode(snapshot, states, t));
   const groups: StageNode[] = analysis.stages.map((_, stage) => ({
     kind: 'stage',
     stage,
@@ -121,19 +128,19 @@ function stageGroups(snapshot: PlanSnapshot): TasksNode[] {
   return groups.filter((g) => g.tasks.length > 0);
 }
 
-function statusGroups(snapshot: PlanSnapshot): TasksNode[] {
+function statusGroups(snapshot: PlanSnapshot, states: States): TasksNode[] {
   return STATE_ORDER.map((state): StatusNode => ({
     kind: 'status',
     state,
-    tasks: snapshot.plan.tasks.filter((t) => snapshot.states.get(t.id) === state),
+    tasks: snapshot.plan.tasks.filter((t) => states.get(t.id) === state),
   })).filter((g) => g.tasks.length > 0);
 }
 
-function taskNode(snapshot: PlanSnapshot, task: Task): TaskNode {
+function taskNode(snapshot: PlanSnapshot, states: States, task: Task): TaskNode {
   return {
     kind: 'task',
     task,
-    state: snapshot.states.get(task.id) ?? 'blocked',
+    state: states.get(task.id) ?? 'blocked',
     stage: snapshot.analysis?.stageOf.get(task.id),
   };
 }
@@ -172,7 +179,8 @@ function groupItem(node: StageNode | StatusNode): vscode.TreeItem {
 function taskItem(node: TaskNode): vscode.TreeItem {
   const { task } = node;
   const item = new vscode.TreeItem(task.title || task.id);
-  item.contextValue = node.kind;
+  // `task.ready` offers Start Worker, `task.worker` the worker's actions; menus match `viewItem =~ /^task/`.
+  item.contextValue = node.state === 'ready' ? 'task.ready' : LIVE_STATES.has(node.state) ? 'task.worker' : 'task';
   item.description = task.estimate ? `${task.id} · ${task.estimate}` : task.id;
   item.iconPath = stateIcon(node.state);
   item.tooltip = taskTooltip(node);
