@@ -1,5 +1,5 @@
 // A throwaway git repository with a plan, and the bundled CLI, for tests that run real workers.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,10 +40,22 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(cwd: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+/**
+ * Runs the CLI to its end without blocking this process: a test may serve the worker's model (the
+ * scripted Messages API) from this very process.
+ */
+export async function runCli(cwd: string, args: string[], env: Record<string, string> = {}, input?: string, timeoutMs = 120_000): Promise<CliResult> {
   const cli = await bundledCli();
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', input, timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
 }
 
 export async function spawnCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {

@@ -1,5 +1,6 @@
 // Git worktrees and branches for tasks, through simple-git (argument arrays, never a shell).
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { branchName } from '../run/layout';
 
@@ -17,25 +18,32 @@ export function git(dir: string): SimpleGit {
  * Makes (or reuses) the task's branch `baton/<id>` and its worktree at `dir`. The branch starts from
  * `base`, which holds the approved work of every dependency (approval merges into base).
  * Reuse keeps a previous run's commits: nothing a worker wrote is thrown away by a restart.
+ * The usual case is a single `git worktree add`; the rarer cases are handled when git says why it failed.
  */
 export async function ensureWorktree(repoRoot: string, taskId: string, base: string, dir: string): Promise<{ created: boolean }> {
-  const g = git(repoRoot);
   const branch = branchName(taskId);
-  const existing = (await listWorktrees(repoRoot)).find((w) => w.branch === branch);
-  if (existing) {
-    if (existsSync(existing.path)) return { created: false };
-    await g.raw(['worktree', 'prune']); // deleted by hand: forget it, then add it again below
+  if (existsSync(join(dir, '.git'))) return { created: false };
+  const g = git(repoRoot);
+  const add = (args: string[]) =>
+    g.raw(['worktree', 'add', '--quiet', ...args]).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+  let failure = await add(['-b', branch, dir, base]);
+  if (failure === undefined) return { created: true };
+  if (/already exists/.test(failure) && /branch/.test(failure)) {
+    // The branch survives from an earlier run (its worktree was removed): check it out again.
+    failure = await add([dir, branch]);
+    if (failure !== undefined && /already (checked out|used by worktree)|missing but locked|is a missing/.test(failure)) {
+      await g.raw(['worktree', 'prune']); // deleted by hand: forget the old registration
+      failure = await add([dir, branch]);
+    }
+    if (failure === undefined) return { created: true };
   }
-  // (simple-git resolves a failed command that printed nothing, so ask questions whose answer is output.)
-  const baseOk = await g.raw(['rev-parse', '--verify', `${base}^{commit}`]).then(
-    (out) => out.trim() !== '',
-    () => false,
-  );
-  if (!baseOk) throw new Error(`The plan's base "${base}" is not a branch or commit in this repository. Set \`base:\` in the plan to an existing branch.`);
-  const branchExists = (await g.raw(['branch', '--list', branch])).trim() !== '';
-  if (branchExists) await g.raw(['worktree', 'add', dir, branch]);
-  else await g.raw(['worktree', 'add', '-b', branch, dir, base]);
-  return { created: true };
+  if (/invalid reference|not a valid object name|invalid ref/i.test(failure)) {
+    throw new Error(`The plan's base "${base}" is not a branch or commit in this repository. Set \`base:\` in the plan to an existing branch.`);
+  }
+  throw new Error(`Could not create the worktree for "${taskId}": ${failure.trim()}`);
 }
 
 export async function listWorktrees(repoRoot: string): Promise<WorktreeInfo[]> {

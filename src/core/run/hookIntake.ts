@@ -30,7 +30,9 @@ export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Re
       status = 'in_progress';
       break;
     case 'Notification':
-      status = 'waiting_input';
+      // `idle_prompt` comes a while after a finished turn: the worker is not asking anything new, so a
+      // task in review (or idle) stays so. Permission questions and other prompts do need the person.
+      status = payload.notification_type === 'idle_prompt' ? undefined : 'waiting_input';
       break;
     case 'Stop':
       // Finished its turn: with work on the branch it is ready for review, otherwise idle at the prompt.
@@ -51,7 +53,8 @@ export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Re
       ...(current ?? { task_id: ctx.taskId, status: 'starting', started_at: now.toISOString() }),
       task_id: ctx.taskId,
       status: keepBlocked ? 'blocked' : (status ?? current?.status ?? 'in_progress'),
-      activity,
+      // The end of a session says nothing new about the work: keep what it last did.
+      activity: event === 'SessionEnd' ? (current?.activity ?? activity) : activity,
       updated_at: now.toISOString(),
       ...(status && !keepBlocked ? { reason: undefined } : {}),
     };
@@ -72,7 +75,7 @@ export function describe(event: HookEvent, payload: Record<string, unknown>, wor
       return oneLine(detail ? `${tool} ${detail}` : tool || event, 120);
     }
     case 'Notification':
-      return oneLine(`Waiting: ${text(payload.message) || 'needs your input'}`, 120);
+      return payload.notification_type === 'idle_prompt' ? 'Finished its turn' : oneLine(`Waiting: ${text(payload.message) || 'needs your input'}`, 120);
     case 'UserPromptSubmit':
       return 'Reading the prompt';
     case 'SessionStart':

@@ -1,0 +1,145 @@
+// Baton's headless workers with the REAL Claude Code CLI (from npm), talking to a scripted Messages API
+// on 127.0.0.1: worktrees, the built-in `claude` profile, hook settings, `baton hook`, and the states that
+// `baton status --watch` prints.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendEvent } from '../../src/core/run/events';
+import { BatonLayout } from '../../src/core/run/layout';
+import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
+import { startScriptedModel, turn, type ScriptedModel } from '../support/scriptedModel';
+import { bundledCli, git, makeRepo, runCli, spawnCli, waitFor } from './workspaceRepo';
+
+const PLAN = `version: 1
+name: Claude team
+base: main
+defaults:
+  agent: claude
+  heartbeatTimeout: 60s
+tasks:
+  - id: alpha
+    title: Alpha feature
+    description: Write alpha.txt and commit it.
+  - id: beta
+    title: Beta feature
+    description: Write beta.txt and commit it.
+  - id: gamma
+    title: Gamma joins them
+    deps: [alpha, beta]
+    description: Write gamma.txt from what alpha and beta wrote.
+`;
+
+/** A worker's script: write a file in its worktree, commit it with git (allowed by Baton's default rules), say done. */
+function writeAndCommit(worktree: string, file: string, content: string) {
+  return [
+    turn.write(join(worktree, file), content),
+    turn.bash(`git add ${file} && git commit -m "Add ${file}"`, 'Commit the work'),
+    turn.text(`Wrote and committed ${file}.`),
+  ];
+}
+
+describe('workers with the real Claude Code CLI', function () {
+  this.timeout(180_000);
+  let model: ScriptedModel;
+  let claude: ClaudeEnv;
+  let env: Record<string, string>;
+
+  before(async () => {
+    await bundledCli();
+    model = await startScriptedModel();
+    claude = makeClaudeEnv({ baseUrl: model.url });
+    // The built-in profile runs `claude` from PATH, as on a user's machine.
+    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
+    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
+    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  });
+
+  after(async () => {
+    await model?.close();
+    claude?.dispose();
+  });
+
+  it('runs two independent tasks, each editing and committing in its own worktree; status --watch shows starting, in progress, review', async () => {
+    const repo = makeRepo(PLAN);
+    const wt = (id: string) => join(repo, '.baton/worktrees', id);
+    model.script('# Task alpha:', writeAndCommit(wt('alpha'), 'alpha.txt', 'alpha\n'));
+    model.script('# Task beta:', writeAndCommit(wt('beta'), 'beta.txt', 'beta\n'));
+
+    const watch = await spawnCli(repo, ['status', '--watch'], env);
+    let watched = '';
+    watch.stdout!.on('data', (d) => (watched += d));
+    await waitFor('watch started', () => watched.includes('"task":"gamma"'));
+
+    const run = await runCli(repo, ['run'], env);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stderr, /Ready for review: alpha, beta/);
+    assert.match(run.stderr, /Waiting for approvals: gamma/);
+
+    for (const [id, file] of [['alpha', 'alpha.txt'], ['beta', 'beta.txt']]) {
+      assert.equal(git(wt(id), 'log', '-1', '--format=%s'), `Add ${file}`, `${id} committed on its branch`);
+      assert.equal(git(wt(id), 'rev-parse', '--abbrev-ref', 'HEAD'), `baton/${id}`);
+      const events = readFileSync(join(repo, '.baton/runs', id, 'events.jsonl'), 'utf8');
+      for (const hook of ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop', 'SessionEnd']) {
+        assert.match(events, new RegExp(`"type":"hook:${hook}"`), `${id}: ${hook} hook arrived`);
+      }
+      assert.match(events, /"activity":"Bash git add .* && git commit -m/, 'activity names the tool and its command');
+      const prompt = readFileSync(join(repo, '.baton/runs', id, 'prompt.md'), 'utf8');
+      assert.match(prompt, new RegExp(`# Task ${id}: `));
+    }
+    assert.equal(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD'), 'main', 'the main checkout was not touched');
+
+    await waitFor('review seen by the watcher', () => (watched.match(/"state":"review"/g) ?? []).length >= 2);
+    watch.kill('SIGINT');
+    const states = (id: string) =>
+      watched
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.task === id)
+        .map((e) => e.state)
+        .filter((s, i, all) => s !== all[i - 1]);
+    for (const id of ['alpha', 'beta']) {
+      const seen = states(id);
+      const order = ['ready', 'starting', 'running', 'review'].map((s) => seen.indexOf(s));
+      assert.ok(order.every((at, i) => at !== -1 && (i === 0 || at > order[i - 1])), `${id} went ready → starting → running → review: ${seen.join(' → ')}`);
+    }
+    assert.deepEqual(states('gamma'), ['blocked']);
+
+    // What approval will do (a later feature): merge the work into base and record it. Then the task that
+    // waited starts from a base holding both.
+    git(repo, 'merge', '--no-edit', '-q', 'baton/alpha', 'baton/beta');
+    const layout = new BatonLayout(repo);
+    for (const id of ['alpha', 'beta']) appendEvent(layout.events(id), { type: 'approved', at: new Date().toISOString() });
+    model.script('# Task gamma:', writeAndCommit(wt('gamma'), 'gamma.txt', 'alpha+beta\n'));
+    const second = await runCli(repo, ['run'], env);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /Ready for review: gamma/);
+    assert.equal(git(wt('gamma'), 'show', 'HEAD:alpha.txt'), 'alpha', "gamma's worktree starts with its dependencies' work");
+    assert.equal(git(wt('gamma'), 'show', 'HEAD:gamma.txt'), 'alpha+beta');
+    const status = JSON.parse((await runCli(repo, ['status', '--json'], env)).stdout);
+    assert.deepEqual(status.map((s: { state: string }) => s.state), ['approved', 'approved', 'review']);
+  });
+
+  it('a Claude worker that is refused a command it may not run does not hang, and its work is checkpointed', async () => {
+    const repo = makeRepo(PLAN.replace('agent: claude', 'agent: claude\n  gates: ["npm test"]'));
+    const wt = join(repo, '.baton/worktrees/alpha');
+    model.script('# Task alpha:', [
+      turn.write(join(wt, 'draft.txt'), 'draft\n'),
+      turn.bash('curl http://example.invalid/', 'Not on the allow-list'),
+      turn.text('Could not fetch; stopping.'),
+    ]);
+    model.script('# Task beta:', writeAndCommit(join(repo, '.baton/worktrees/beta'), 'beta.txt', 'beta\n'));
+    const run = await runCli(repo, ['run', '--max-workers', '1'], env);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(git(wt, 'log', '-1', '--format=%s'), /^baton: checkpoint of alpha/);
+    assert.equal(git(wt, 'show', 'HEAD:draft.txt'), 'draft');
+    const settings = JSON.parse(readFileSync(join(repo, '.baton/runs/alpha/claude-settings.json'), 'utf8'));
+    assert.deepEqual(Object.keys(settings.hooks), ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Notification', 'Stop', 'SessionEnd']);
+    const launch = readFileSync(join(repo, '.baton/runs/alpha/events.jsonl'), 'utf8').split('\n').find((l) => l.includes('"type":"launch"'))!;
+    const args: string[] = JSON.parse(launch).args;
+    assert.deepEqual(args.slice(args.indexOf('--permission-mode'), args.indexOf('--permission-mode') + 2), ['--permission-mode', 'acceptEdits']);
+    assert.ok(args.includes('Bash(git:*)') && args.includes('Bash(npm test:*)'), `gates and git allowed: ${args.join(' ')}`);
+    assert.ok(!args.some((a) => /dangerously|bypassPermissions/.test(a)), 'permissions are never bypassed by default');
+  });
+});
