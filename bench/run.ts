@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPlanBench } from './planBench';
+import { runWorkerBench } from './workerBench';
 
 const cli = join(__dirname, '..', 'dist', 'cli.js');
 if (!existsSync(cli)) {
@@ -9,4 +10,7 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 console.log(`Baton benchmarks (node ${process.version}, ${require('node:os').cpus().length} cores)`);
-runPlanBench(cli);
+void (async () => {
+  runPlanBench(cli);
+  await runWorkerBench(cli);
+})();

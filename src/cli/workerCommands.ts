@@ -1,6 +1,6 @@
 // `baton supervise | hook | report | status | start | stop | run`: the worker side of the CLI.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
@@ -194,8 +194,11 @@ function launchHeadless(s: Session, taskId: string, states: Map<string, TaskStat
     headless: true,
     batonCommand: batonCommand(),
   }).then((launch) => {
-    // Its own process group, so stopping it reaches the agent and everything the agent started.
-    const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: { ...process.env, ...launch.env }, stdio: 'ignore', detached: true });
+    // Its own process group, so stopping it reaches the agent and everything the agent started. The
+    // supervisor's own messages go to the same log as the agent's output.
+    const log = openSync(s.layout.output(taskId), 'a');
+    const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: { ...process.env, ...launch.env }, stdio: ['ignore', log, log], detached: true });
+    closeSync(log);
     const exit = new Promise<number>((done) => child.once('exit', (code) => done(code ?? 1)));
     return { pid: child.pid!, exit, detach: () => child.unref() };
   });

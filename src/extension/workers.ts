@@ -50,9 +50,15 @@ export class Workers implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changed,
-      vscode.window.onDidOpenTerminal((t) => this.adopt(t)),
+      vscode.window.onDidOpenTerminal((t) => {
+        this.adopt(t);
+        this.changed.fire(); // the views offer Show Terminal and Reply only with a terminal
+        // A terminal that comes back after a window reload opens nameless and is named a moment later.
+        if (!t.name) setTimeout(() => this.changed.fire(), 2000);
+      }),
       vscode.window.onDidCloseTerminal((t) => {
         for (const [id, term] of this.terminals) if (term === t) this.terminals.delete(id);
+        this.changed.fire();
       }),
       planSource.onDidChange(() => this.maybeAutoStart()),
     );
@@ -95,7 +101,12 @@ export class Workers implements vscode.Disposable {
   }
 
   terminal(taskId: string): vscode.Terminal | undefined {
-    return this.terminals.get(taskId);
+    const known = this.terminals.get(taskId);
+    if (known) return known;
+    // After a window reload a worker's terminal comes back, but its name may arrive after it opened.
+    const found = vscode.window.terminals.find((t) => t.name === `${TERMINAL_PREFIX}${taskId}`);
+    if (found) this.terminals.set(taskId, found);
+    return found;
   }
 
   /** Starts a worker for a ready task in its own terminal. Throws LaunchRefused with the reason a person reads. */
@@ -105,7 +116,7 @@ export class Workers implements vscode.Disposable {
     if (!snapshot) throw new LaunchRefused('There is no plan: create one with "Baton: Create Plan".');
     if (snapshot.diagnostics.some((d) => d.severity === 'error')) throw new LaunchRefused('The plan has errors: fix them (see Problems) before starting workers.');
     if (!this.layout) throw new LaunchRefused(this.rootProblem ?? 'Open a folder first.');
-    const existing = this.terminals.get(taskId);
+    const existing = this.terminal(taskId);
     const task = snapshot.plan.tasks.find((t) => t.id === taskId);
     const profile = this.profile(task?.agent ?? snapshot.plan.defaults.agent);
     if (profile.claudeHooks) await this.trustWorktree(taskId);
@@ -187,7 +198,7 @@ export class Workers implements vscode.Disposable {
 
   /** Types the person's answer into the worker's terminal. */
   reply(taskId: string, text: string): boolean {
-    const terminal = this.terminals.get(taskId);
+    const terminal = this.terminal(taskId);
     if (!terminal) return false;
     terminal.sendText(text, true);
     if (this.layout) appendEvent(this.layout.events(taskId), { type: 'reply', at: new Date().toISOString(), text });

@@ -2,12 +2,15 @@
 // now, and for how long. Node kind `worker` doubles as contextValue, refined by what can be done with it.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { LIVE_STATES } from '../core/run/states';
+import { LIVE_STATES, type TaskState } from '../core/run/states';
 import type { WorkerRecord } from '../core/run/runStore';
 import type { PlanSource } from './planSource';
 import { stateIcon, stateLabel } from './taskStateIcons';
 import { escapeMarkdown } from './wording';
 import type { Workers } from './workers';
+
+/** States whose reason (the worker's question, why it failed or stalled) says more than its last activity. */
+const EXPLAINED_BY_REASON: ReadonlySet<TaskState> = new Set(['worker_blocked', 'failed', 'stalled']);
 
 export interface WorkerNode {
   kind: 'worker';
@@ -49,7 +52,9 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode> {
     item.iconPath = stateIcon(view.state);
     const worktree = this.workers.worktree(node.taskId);
     const missing = worktree !== undefined && !existsSync(worktree) ? 'worktree deleted' : undefined;
-    const parts = [stateLabel(view.state), missing, view.activity ?? view.reason, elapsed(node.record, live)].filter(Boolean);
+    // Blocked, failed or stalled: why matters more than the last thing it did.
+    const why = EXPLAINED_BY_REASON.has(view.state) ? (view.reason ?? view.activity) : (view.activity ?? view.reason);
+    const parts = [stateLabel(view.state), missing, why, elapsed(node.record, live)].filter(Boolean);
     item.description = parts.join(' · ');
     item.tooltip = tooltip(node, worktree, missing !== undefined);
     item.command = { command: 'baton.showWorkerTerminal', title: 'Show Terminal', arguments: [node] };

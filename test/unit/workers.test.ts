@@ -3,8 +3,9 @@
 // Code CLI is exercised in claudeWorkers.test.ts.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureWorktree } from '../../src/core/git/worktrees';
 import { updateHeartbeat } from '../../src/core/run/heartbeat';
 import { BatonLayout } from '../../src/core/run/layout';
 import { RunStore } from '../../src/core/run/runStore';
@@ -133,7 +134,9 @@ describe('workers (headless, real git, real processes)', function () {
     });
     assert.equal(code, 130);
     for (const id of ['a', 'b']) {
-      await waitFor(`${id} cancelled`, () => state(repo, id)?.state === 'cancelled');
+      await waitFor(`${id} cancelled`, () => state(repo, id)?.state === 'cancelled').catch((e) => {
+        throw new Error(`${e.message}\n${out}\n${readFileSync(join(repo, '.baton/runs', id, 'events.jsonl'), 'utf8')}\n${JSON.stringify(state(repo, id))}\n${readFileSync(join(repo, '.baton/runs', id, 'output.log'), 'utf8')}`);
+      });
       assert.match(git(join(repo, '.baton/worktrees', id), 'log', '-1', '--format=%s'), /checkpoint/);
     }
   });
@@ -243,5 +246,28 @@ describe('heartbeat files under stress', function () {
     const hostile = await runCli(repo, ['hook', 'PostToolUse'], { BATON_TASK_ID: '../../etc', BATON_ROOT: repo }, '{}');
     assert.equal(hostile.status, 0);
     assert.match(hostile.stderr, /unsafe task id/);
+  });
+});
+
+describe('worktrees', function () {
+  this.timeout(30_000);
+
+  it('a worktree deleted by hand is made again from its branch, keeping the committed work', async () => {
+    const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
+    const wt = join(repo, '.baton/worktrees/a');
+    assert.deepEqual(await ensureWorktree(repo, 'a', 'main', wt), { created: true });
+    writeFileSync(join(wt, 'kept.txt'), 'kept\n');
+    git(wt, 'add', 'kept.txt');
+    git(wt, 'commit', '-q', '-m', 'keep me');
+    assert.deepEqual(await ensureWorktree(repo, 'a', 'main', wt), { created: false }, 'an existing worktree is reused');
+    rmSync(wt, { recursive: true, force: true });
+    assert.deepEqual(await ensureWorktree(repo, 'a', 'main', wt), { created: true });
+    assert.equal(git(wt, 'log', '-1', '--format=%s'), 'keep me');
+  });
+
+  it('a base that does not exist is refused with what to do', async () => {
+    const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
+    await assert.rejects(ensureWorktree(repo, 'a', 'develop', join(repo, '.baton/worktrees/a')), /base "develop" is not a branch or commit in this repository/);
+    assert.equal(git(repo, 'branch', '--list', 'baton/a'), '', 'no branch was left behind');
   });
 });

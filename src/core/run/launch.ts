@@ -64,9 +64,10 @@ export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
   const { created } = await ensureWorktree(layout.root, task.id, r.plan.base, worktree);
 
   const running = [...r.states].filter(([, s]) => LIVE_STATES.has(s)).map(([id]) => id);
-  writeFileAtomic.sync(layout.prompt(task.id), workerPrompt(r.plan, task, r.analysis, running));
+  // Atomic (never read half-written) but not fsynced: both are written anew at every launch.
+  writeFileAtomic.sync(layout.prompt(task.id), workerPrompt(r.plan, task, r.analysis, running), { fsync: false });
   if (r.profile.claudeHooks) {
-    writeFileAtomic.sync(layout.settings(task.id), JSON.stringify(claudeHookSettings(r.batonCommand), null, 2) + '\n');
+    writeFileAtomic.sync(layout.settings(task.id), JSON.stringify(claudeHookSettings(r.batonCommand), null, 2) + '\n', { fsync: false });
   }
   const binDir = writeBatonShim(layout, r.batonCommand, r.batonEnv ?? {});
 

@@ -80,7 +80,9 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
   });
   clearInterval(liveness);
   if (periodic) clearInterval(periodic);
-  for (const s of signals) process.off(s, onSignal);
+  // A stop signals the whole process group: the agent may die and be reaped before our own handler has
+  // run. Give that handler its turn, so a stop is recorded as a stop.
+  if (signal && !stopSignal) await new Promise((r) => setTimeout(r, 100));
 
   // Nothing a worker wrote is lost: whatever it left uncommitted goes on its branch, labelled as such.
   const why = stopSignal ? 'was stopped' : error ? 'could not start' : `exited with code ${code ?? signal}`;
@@ -120,6 +122,8 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
     ...(saved ? { checkpoint: saved } : {}),
     ...(reason ? { reason } : {}),
   });
+  // Only now: without a listener of ours, a late signal would end this process before it recorded the exit.
+  for (const s of signals) process.off(s, onSignal);
   return exitCode;
 }
 
