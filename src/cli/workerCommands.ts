@@ -13,7 +13,7 @@ import { BatonLayout } from '../core/run/layout';
 import { RunStore, RunWatcher } from '../core/run/runStore';
 import { tasksToStart } from '../core/run/scheduler';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
-import { supervise } from '../core/run/supervisor';
+import { checkpointAbandoned, supervise } from '../core/run/supervisor';
 import type { WorkerView } from '../core/run/workerState';
 import { formatDiagnostic, loadPlan, UsageError, type Output } from './planCommands';
 
@@ -262,6 +262,16 @@ export function stopProcessGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'
   }
 }
 
+/**
+ * Stops a worker once its supervisor has installed its signal handlers (its pid is in the heartbeat), so
+ * the stop is recorded and the work checkpointed, rather than killing a process still loading.
+ */
+async function stopOnceSupervised(s: Session, taskId: string, pid: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (s.store.read(taskId)?.view.pid !== pid && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  stopProcessGroup(pid);
+}
+
 export async function runCommand(planFile: string, options: StartOptions, io: Output): Promise<number> {
   const s = openSession(planFile);
   const max = options.maxWorkers ?? s.plan.defaults.maxWorkers;
@@ -271,15 +281,19 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
     if (interrupted) return;
     interrupted = true;
     io.err('Stopping all workers; uncommitted work is checkpointed on each branch...');
-    for (const { pid } of running.values()) stopProcessGroup(pid);
+    for (const [id, { pid }] of running) void stopOnceSupervised(s, id, pid);
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   let wake: () => void = () => undefined;
   const watcher = new RunWatcher(s.store, s.layout, ({ task, record }) => {
     if (record) io.out(JSON.stringify({ task, state: record.view.state, activity: record.view.activity ?? null, at: new Date().toISOString() }));
+    if (record?.view.state === 'stalled' || (record?.view.state === 'failed' && record.view.exitCode === undefined)) {
+      pending.push(checkpointAbandoned(s.layout, task, record.view.state === 'stalled' ? 'stalled' : 'is gone'));
+    }
     wake();
   });
+  const pending: Promise<unknown>[] = [];
   watcher.start();
   try {
     for (;;) {
@@ -290,8 +304,12 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
         for (const id of tasksToStart(s.plan, states, max)) {
           const launched = await launchHeadless(s, id, states);
           running.set(id, launched);
+          if (interrupted) void stopOnceSupervised(s, id, launched.pid); // Ctrl-C came while it was being prepared
           states.set(id, 'starting');
           void launched.exit.then(() => {
+            // A supervisor that ended without recording an exit was killed: save its worker's work now.
+            const after = s.store.read(id)?.view;
+            if (after?.state === 'failed' && after.exitCode === undefined) pending.push(checkpointAbandoned(s.layout, id, 'is gone'));
             running.delete(id);
             wake();
           });
@@ -303,6 +321,7 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
         setTimeout(done, 2000);
       });
     }
+    await Promise.all(pending);
   } finally {
     watcher.dispose();
     process.off('SIGINT', interrupt);

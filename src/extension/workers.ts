@@ -13,6 +13,7 @@ import { LaunchRefused, prepareLaunch } from '../core/run/launch';
 import { BatonLayout } from '../core/run/layout';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
 import { tasksToStart } from '../core/run/scheduler';
+import { checkpointAbandoned } from '../core/run/supervisor';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
@@ -255,7 +256,12 @@ export class Workers implements vscode.Disposable {
     if (record) this.records.set(task, record);
     else this.records.delete(task);
     if (record?.problem) this.log.warn(`${task}: ${record.problem}`);
-    if (record && record.view.state !== before && this.loaded) this.notify(task, record);
+    if (record && record.view.state !== before && this.loaded) {
+      this.notify(task, record);
+      if (this.layout && (record.view.state === 'stalled' || (record.view.state === 'failed' && record.view.exitCode === undefined))) {
+        void checkpointAbandoned(this.layout, task, record.view.state === 'stalled' ? 'stalled' : 'is gone');
+      }
+    }
     if (record && record.view.state !== before) this.log.info(`${task}: ${stateLabel(record.view.state)}${record.view.reason ? ` (${record.view.reason})` : ''}`);
     this.changed.fire();
     if (before && LIVE_STATES.has(before) && record && !LIVE_STATES.has(record.view.state)) this.maybeAutoStart();

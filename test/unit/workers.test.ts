@@ -2,7 +2,7 @@
 // The agent here is a shell script profile (the profile mechanism for non-Claude CLIs); the real Claude
 // Code CLI is exercised in claudeWorkers.test.ts.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureWorktree } from '../../src/core/git/worktrees';
@@ -127,7 +127,7 @@ describe('workers (headless, real git, real processes)', function () {
     const run = await spawnCli(repo, ['run'], scriptAgent('echo wip > wip.txt; sleep 60'));
     let out = '';
     run.stdout!.on('data', (d) => (out += d));
-    await waitFor('two workers', () => out.split('\n').filter((l) => l.includes('"starting"')).length >= 2);
+    await waitFor('two workers with work in progress', () => ['a', 'b'].every((id) => existsSync(join(repo, '.baton/worktrees', id, 'wip.txt'))));
     const code = await new Promise<number | null>((resolve) => {
       run.once('exit', (c) => resolve(c));
       run.kill('SIGINT');
@@ -139,6 +139,22 @@ describe('workers (headless, real git, real processes)', function () {
       });
       assert.match(git(join(repo, '.baton/worktrees', id), 'log', '-1', '--format=%s'), /checkpoint/);
     }
+  });
+
+  it('Ctrl-C while workers are still being prepared leaves no worker behind', async () => {
+    const repo = makeRepo(THREE);
+    const run = await spawnCli(repo, ['run'], scriptAgent('sleep 61'));
+    let out = '';
+    run.stdout!.on('data', (d) => (out += d));
+    await waitFor('first claim', () => out.includes('"starting"'));
+    run.kill('SIGINT');
+    assert.equal(await new Promise((resolve) => run.once('exit', resolve)), 130);
+    for (const id of ['a', 'b']) {
+      const s = state(repo, id)?.state;
+      assert.ok(s === undefined || s === 'cancelled', `${id} is ${s}`);
+    }
+    const left = spawnSync('pgrep', ['-f', 'sleep 61']).stdout.toString().trim();
+    assert.equal(left, '', 'no agent process is left running');
   });
 
   it('a worker can report that it is blocked, with a reason the person sees', async () => {
@@ -269,5 +285,31 @@ describe('worktrees', function () {
     const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
     await assert.rejects(ensureWorktree(repo, 'a', 'develop', join(repo, '.baton/worktrees/a')), /base "develop" is not a branch or commit in this repository/);
     assert.equal(git(repo, 'branch', '--list', 'baton/a'), '', 'no branch was left behind');
+  });
+});
+
+describe('work of a worker that dies', function () {
+  this.timeout(60_000);
+
+  it('is checkpointed by baton run when the supervisor is killed outright', async () => {
+    const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
+    const run = await spawnCli(repo, ['run'], scriptAgent('echo unsaved > unsaved.txt; sleep 60'));
+    const wt = join(repo, '.baton/worktrees/a');
+    const pid = await waitFor('worker running', () => existsSync(join(wt, 'unsaved.txt')) && state(repo, 'a')?.pid);
+    process.kill(-pid, 'SIGKILL'); // no chance to save anything itself
+    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+    assert.equal(code, 1, 'the run reports the failure');
+    assert.match(git(wt, 'log', '-1', '--format=%s'), /^baton: checkpoint of a — uncommitted work saved when the worker is gone$/);
+    assert.equal(git(wt, 'show', 'HEAD:unsaved.txt'), 'unsaved');
+  });
+
+  it('two starts of one task at once: one worker, the other is refused', async () => {
+    const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
+    const results = await Promise.all([1, 2, 3].map(() => runCli(repo, ['start', 'a'], scriptAgent('sleep 5; git commit -q --allow-empty -m done'))));
+    const started = results.filter((r) => r.status === 0);
+    assert.equal(started.length, 1, results.map((r) => r.stderr).join('\n'));
+    for (const r of results.filter((x) => x.status !== 0)) assert.match(r.stderr, /"a" already has a worker/);
+    const pid = await waitFor('the one supervisor', () => state(repo, 'a')?.pid);
+    process.kill(-pid, 'SIGTERM');
   });
 });

@@ -8,8 +8,10 @@ import { launchArgs, type AgentProfile, type PermissionChoice } from '../agents/
 import { workerPrompt } from '../agents/prompt';
 import { ensureWorktree } from '../git/worktrees';
 import type { Analysis } from '../graph/analysis';
-import type { Plan } from '../plan/model';
+import type { Plan, Task } from '../plan/model';
 import { appendEvent } from './events';
+import { updateHeartbeat } from './heartbeat';
+import { pidAlive, workerState } from './workerState';
 import type { BatonLayout } from './layout';
 import type { TaskState } from './states';
 import { LIVE_STATES } from './states';
@@ -59,6 +61,20 @@ export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
 
   const { layout } = r;
   layout.ensureRunDir(task.id);
+  await claimTask(layout, task.id, r.plan.defaults.heartbeatTimeout);
+  try {
+    return await prepareClaimed(r, task);
+  } catch (e) {
+    // Say so in the heartbeat, or the claim would sit at "starting" until it counted as stalled.
+    const reason = (e as Error).message;
+    await updateHeartbeat(layout.heartbeat(task.id), task.id, (c) => ({ ...c!, status: 'failed', reason, activity: `Failed: ${reason}`, exit_code: null, updated_at: new Date().toISOString() }));
+    appendEvent(layout.events(task.id), { type: 'exit', at: new Date().toISOString(), code: null, status: 'failed', reason });
+    throw e;
+  }
+}
+
+async function prepareClaimed(r: LaunchRequest, task: Task): Promise<PreparedLaunch> {
+  const { layout } = r;
   const worktree = layout.worktree(task.id);
   mkdirSync(join(worktree, '..'), { recursive: true });
   const { created } = await ensureWorktree(layout.root, task.id, r.plan.base, worktree);
@@ -111,6 +127,26 @@ export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
     worktree,
     createdWorktree: created,
   };
+}
+
+/**
+ * Two windows (or a window and `baton run`) may try to start the same task at once: under the heartbeat's
+ * lock, the first writes a `starting` heartbeat and the second finds it and is refused.
+ */
+async function claimTask(layout: BatonLayout, taskId: string, timeoutSeconds: number): Promise<void> {
+  let refused: string | undefined;
+  await updateHeartbeat(layout.heartbeat(taskId), taskId, (current) => {
+    const now = new Date();
+    if (current) {
+      const view = workerState(current, undefined, { now, timeoutSeconds, isAlive: pidAlive });
+      if (LIVE_STATES.has(view.state) && current.exit_code === undefined) {
+        refused = `"${taskId}" already has a worker (${view.state.replace('_', ' ')}).`;
+        return current;
+      }
+    }
+    return { task_id: taskId, status: 'starting', activity: 'Preparing its worktree', updated_at: now.toISOString(), started_at: now.toISOString() };
+  });
+  if (refused) throw new LaunchRefused(refused);
 }
 
 /** `.baton/bin/baton`, so a worker can run `baton report blocked "…"` whatever its PATH holds. */

@@ -15,7 +15,7 @@ export interface WorkerRecord {
 }
 
 /** Events that settle what happened to the latest launch (a new launch clears them). */
-const OUTCOMES = new Set(['launch', 'exit', 'stopped', 'approved']);
+const OUTCOMES = new Set(['prepare', 'launch', 'exit', 'stopped', 'approved']);
 
 export class RunStore {
   private lastGood = new Map<string, Heartbeat>();
@@ -47,7 +47,7 @@ export class RunStore {
     if (!heartbeat) return undefined;
     const exits = readEvents(this.layout.events(taskId)).filter((e) => OUTCOMES.has(e.type));
     const last = exits.at(-1);
-    this.lastExit.set(taskId, last?.type === 'launch' ? undefined : last);
+    this.lastExit.set(taskId, last?.type === 'launch' || last?.type === 'prepare' ? undefined : last);
     return { view: workerState(heartbeat, this.lastExit.get(taskId), this.liveness(now)), problem };
   }
 

@@ -130,3 +130,13 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
 function signalNumber(signal: NodeJS.Signals): number | undefined {
   return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal];
 }
+
+/**
+ * For a worker whose supervisor can no longer do it (stalled, or gone without recording an exit): commit
+ * what it left uncommitted, once per state change, so review still sees everything.
+ */
+export async function checkpointAbandoned(layout: BatonLayout, taskId: string, why: 'stalled' | 'is gone'): Promise<string | undefined> {
+  const saved = await checkpoint(layout.worktree(taskId), `baton: checkpoint of ${taskId} — uncommitted work saved when the worker ${why}`).catch(() => undefined);
+  if (saved) appendEvent(layout.events(taskId), { type: 'checkpoint', at: new Date().toISOString(), commit: saved, reason: why });
+  return saved;
+}
