@@ -54,7 +54,8 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode> {
     const missing = worktree !== undefined && !existsSync(worktree) ? 'worktree deleted' : undefined;
     // Blocked, failed or stalled: why matters more than the last thing it did.
     const why = EXPLAINED_BY_REASON.has(view.state) ? (view.reason ?? view.activity) : (view.activity ?? view.reason);
-    const parts = [stateLabel(view.state), missing, why, elapsed(node.record, live)].filter(Boolean);
+    const tokens = view.tokens ? `${view.tokens >= 1000 ? `${(view.tokens / 1000).toFixed(1)}k` : view.tokens} tokens` : undefined;
+    const parts = [stateLabel(view.state), missing, why, elapsed(node.record, live), tokens].filter(Boolean);
     item.description = parts.join(' · ');
     item.tooltip = tooltip(node, worktree, missing !== undefined);
     item.command = { command: 'baton.showWorkerTerminal', title: 'Show Terminal', arguments: [node] };

@@ -119,6 +119,7 @@ describe('workers with the real Claude Code CLI', function () {
     assert.equal(git(wt('gamma'), 'show', 'HEAD:gamma.txt'), 'alpha+beta');
     const status = JSON.parse((await runCli(repo, ['status', '--json'], env)).stdout);
     assert.deepEqual(status.map((s: { state: string }) => s.state), ['approved', 'approved', 'review']);
+    assert.ok(status[2].tokens > 0, `tokens are counted from the transcript: ${status[2].tokens}`);
   });
 
   it('a Claude worker that is refused a command it may not run does not hang, and its work is checkpointed', async () => {

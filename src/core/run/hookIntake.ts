@@ -1,5 +1,6 @@
 // What Claude Code hooks report, turned into heartbeat status and an events.jsonl line.
 // `baton hook <event>` calls this with the hook's JSON from stdin.
+import { readFileSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { commitsAhead, hasUncommittedChanges } from '../git/worktrees';
 import { appendEvent } from './events';
@@ -41,6 +42,7 @@ export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Re
     case 'SessionEnd':
       status = undefined; // the supervisor records the exit
   }
+  const tokens = event === 'Stop' || event === 'SessionEnd' ? transcriptTokens(payload.transcript_path) : undefined;
   appendEvent(ctx.layout.events(ctx.taskId), {
     type: `hook:${event}`,
     at: now.toISOString(),
@@ -53,6 +55,7 @@ export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Re
       ...(current ?? { task_id: ctx.taskId, status: 'starting', started_at: now.toISOString() }),
       task_id: ctx.taskId,
       status: keepBlocked ? 'blocked' : (status ?? current?.status ?? 'in_progress'),
+      ...(tokens !== undefined ? { tokens_used: tokens } : {}),
       // The end of a session says nothing new about the work: keep what it last did.
       activity: event === 'SessionEnd' ? (current?.activity ?? activity) : activity,
       updated_at: now.toISOString(),
@@ -85,4 +88,38 @@ export function describe(event: HookEvent, payload: Record<string, unknown>, wor
     case 'SessionEnd':
       return 'Session ended';
   }
+}
+
+/**
+ * Tokens the session has used so far, summed from the usage Claude Code records per model reply in its
+ * transcript (JSON lines). Undefined when there is no readable transcript.
+ */
+export function transcriptTokens(path: unknown): number | undefined {
+  if (typeof path !== 'string' || !path.endsWith('.jsonl')) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  const seen = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (!line.includes('"usage"')) continue;
+    try {
+      const entry = JSON.parse(line);
+      const message = entry?.message;
+      const usage = message?.usage;
+      if (!usage) continue;
+      // A reply with several content blocks is written as several lines with one message id.
+      if (typeof message.id === 'string') {
+        if (seen.has(message.id)) continue;
+        seen.add(message.id);
+      }
+      total += (Number(usage.input_tokens) || 0) + (Number(usage.output_tokens) || 0) + (Number(usage.cache_creation_input_tokens) || 0) + (Number(usage.cache_read_input_tokens) || 0);
+    } catch {
+      // a line being written: skip it
+    }
+  }
+  return total;
 }
