@@ -54,7 +54,8 @@ export class BatonLayout {
   ensureBatonDir(): void {
     mkdirSync(this.dir, { recursive: true });
     const ignore = join(this.dir, '.gitignore');
-    if (!existsSync(ignore)) writeFileSync(ignore, '# Baton runtime state: not versioned.\n*\n!.gitignore\n');
+    // Ignores itself too: Baton's runtime state should never show up as a change in the person's repository.
+    if (!existsSync(ignore)) writeFileSync(ignore, '# Baton runtime state (heartbeats, logs, worktrees): not versioned.\n*\n');
   }
 }
 
