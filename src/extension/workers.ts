@@ -9,7 +9,7 @@ import { claudeConfigFile, isTrusted, recordTrust } from '../core/agents/claudeT
 import { DEFAULT_PERMISSIONS, findProfile, type AgentProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
 import { appendEvent } from '../core/run/events';
-import { LaunchRefused, prepareLaunch } from '../core/run/launch';
+import { checkStartable, LaunchRefused, prepareLaunch } from '../core/run/launch';
 import { BatonLayout } from '../core/run/layout';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
 import { tasksToStart } from '../core/run/scheduler';
@@ -120,6 +120,8 @@ export class Workers implements vscode.Disposable {
     const existing = this.terminal(taskId);
     const task = snapshot.plan.tasks.find((t) => t.id === taskId);
     const profile = this.profile(task?.agent ?? snapshot.plan.defaults.agent);
+    // Refuse a blocked or running task before asking about (or recording) trust for its worktree.
+    checkStartable(snapshot.plan, taskId, this.taskStates(snapshot));
     if (profile.claudeHooks) await this.trustWorktree(taskId);
     const config = vscode.workspace.getConfiguration('baton');
     const launch = await prepareLaunch({

@@ -48,17 +48,22 @@ export interface PreparedLaunch {
 
 export class LaunchRefused extends Error {}
 
-export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
-  const task = r.plan.tasks.find((t) => t.id === r.taskId);
-  if (!task) throw new LaunchRefused(`There is no task "${r.taskId}" in the plan.`);
-  const state = r.states.get(task.id);
+/** Throws LaunchRefused, saying why, when the task cannot start from these states; returns the task. */
+export function checkStartable(plan: Plan, taskId: string, states: ReadonlyMap<string, TaskState>): Task {
+  const task = plan.tasks.find((t) => t.id === taskId);
+  if (!task) throw new LaunchRefused(`There is no task "${taskId}" in the plan.`);
+  const state = states.get(task.id);
   if (state === 'blocked') {
-    const waiting = task.deps.filter((d) => r.states.get(d) !== 'approved');
+    const waiting = task.deps.filter((d) => states.get(d) !== 'approved');
     throw new LaunchRefused(`"${task.id}" cannot start yet: it waits for ${waiting.map((d) => `"${d}"`).join(', ')} to be approved.`);
   }
   if (state && LIVE_STATES.has(state)) throw new LaunchRefused(`"${task.id}" already has a worker (${state.replace('_', ' ')}).`);
   if (state === 'approved') throw new LaunchRefused(`"${task.id}" is already approved.`);
+  return task;
+}
 
+export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
+  const task = checkStartable(r.plan, r.taskId, r.states);
   const { layout } = r;
   layout.ensureRunDir(task.id);
   await claimTask(layout, task.id, r.plan.defaults.heartbeatTimeout);
