@@ -125,37 +125,42 @@ function findConflicts(plan: Plan, g: IndexedGraph): Conflict[] {
   for (const v of g.order) ordered[v] = 1;
   const reaches = (from: number, to: number) => (ancestors[to * words + (from >>> 5)] & (1 << (from & 31))) !== 0;
 
-  type Entry = { task: number; glob: CompiledGlob };
+  // Each distinct pattern is compiled once and numbered, so pair checks are cached by number.
+  type Entry = { task: number; glob: CompiledGlob; id: number };
+  const compiled = new Map<string, { glob: CompiledGlob; id: number }>();
   const byBase = new Map<string, Entry[]>();
   plan.tasks.forEach((t, task) => {
     if (!ordered[task]) return;
     for (const pattern of new Set(t.files)) {
       if (!pattern.trim() || pattern.startsWith('!')) continue;
-      const glob = compileGlob(pattern);
+      let c = compiled.get(pattern);
+      if (!c) compiled.set(pattern, (c = { glob: compileGlob(pattern), id: compiled.size }));
+      const { glob, id } = c;
       let list = byBase.get(glob.base);
       if (!list) byBase.set(glob.base, (list = []));
-      list.push({ task, glob });
+      list.push({ task, glob, id });
     }
   });
 
-  const overlapCache = new Map<string, boolean>();
-  const overlaps = (a: CompiledGlob, b: CompiledGlob) => {
-    const key = a.source < b.source ? `${a.source}\0${b.source}` : `${b.source}\0${a.source}`;
+  const overlapCache = new Map<number, boolean>();
+  const overlaps = (x: Entry, y: Entry) => {
+    if (x.id === y.id) return true; // the same pattern twice
+    const key = x.id < y.id ? x.id * compiled.size + y.id : y.id * compiled.size + x.id;
     let hit = overlapCache.get(key);
-    if (hit === undefined) overlapCache.set(key, (hit = globsOverlap(a, b)));
+    if (hit === undefined) overlapCache.set(key, (hit = globsOverlap(x.glob, y.glob)));
     return hit;
   };
   // Per pair (earlier task first), the overlapping patterns of each side.
-  const found = new Map<number, [Set<string>, Set<string>]>();
+  const found = new Map<number, [string[], string[]]>();
   const consider = (x: Entry, y: Entry) => {
     if (x.task === y.task || reaches(x.task, y.task) || reaches(y.task, x.task)) return;
-    if (!overlaps(x.glob, y.glob)) return;
+    if (!overlaps(x, y)) return;
     const [a, b] = x.task < y.task ? [x, y] : [y, x];
     const key = a.task * n + b.task;
     let sides = found.get(key);
-    if (!sides) found.set(key, (sides = [new Set(), new Set()]));
-    sides[0].add(a.glob.source);
-    sides[1].add(b.glob.source);
+    if (!sides) found.set(key, (sides = [[], []]));
+    if (!sides[0].includes(a.glob.source)) sides[0].push(a.glob.source);
+    if (!sides[1].includes(b.glob.source)) sides[1].push(b.glob.source);
   };
 
   // Two plain paths meet only when equal, so they are paired through a map; only pairs with a wildcard
@@ -197,7 +202,7 @@ function findConflicts(plan: Plan, g: IndexedGraph): Conflict[] {
     .map(([key, sides]) => {
       const a = Math.floor(key / n);
       const b = key % n;
-      const inFileOrder = (task: number, set: Set<string>) => plan.tasks[task].files.filter((f) => set.has(f));
+      const inFileOrder = (task: number, some: string[]) => (some.length === 1 ? some : plan.tasks[task].files.filter((f) => some.includes(f)));
       const patterns = [...new Set([...inFileOrder(a, sides[0]), ...inFileOrder(b, sides[1])])];
       const [first, second] = position[a] <= position[b] ? [a, b] : [b, a];
       return {

@@ -16,8 +16,15 @@ export interface CompiledGlob {
   isGlob: boolean;
 }
 
+const GLOB_CHARS = /[*?[\]{}()!+@]/;
+
 export function compileGlob(pattern: string): CompiledGlob {
   const clean = normalise(pattern);
+  if (!GLOB_CHARS.test(clean)) {
+    // A plain path (most of a plan's `files`): no glob library needed to know its folder.
+    const segments = clean.split('/');
+    return { source: pattern, alternatives: [segments], base: segments.slice(0, -1).join('/'), isGlob: false };
+  }
   const expanded = clean.includes('{') ? braces(clean, { expand: true }) : [clean];
   const scan = picomatch.scan(clean);
   return {
