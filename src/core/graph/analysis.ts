@@ -1,6 +1,6 @@
 // Analysis of a parsed plan: order, stages, critical path, parallelism, file conflicts.
 // Everything works on array indexes (plan order) so a 10,000-task plan analyses in milliseconds.
-import { formatHours } from '../plan/durations';
+import { formatHours, roundHours } from '../plan/durations';
 import type { Plan } from '../plan/model';
 import { compileGlob, globsOverlap, type CompiledGlob } from './globOverlap';
 import { MinHeap } from './minHeap';
@@ -96,10 +96,10 @@ export function analyzePlan(plan: Plan): Analysis {
     order: g.order.map((v) => g.ids[v]),
     stages,
     stageOf,
-    criticalPath: { tasks: path, hours: end === -1 ? 0 : round(finish[end]) },
+    criticalPath: { tasks: path, hours: end === -1 ? 0 : roundHours(finish[end]) },
     maxParallelism: stages.reduce((m, s) => Math.max(m, s.length), 0),
     conflicts: findConflicts(plan, g),
-    totalHours: round(g.hours.reduce((a, b) => a + b, 0)),
+    totalHours: roundHours(g.hours.reduce((a, b) => a + b, 0)),
   };
 }
 
@@ -220,8 +220,4 @@ function prefixes(base: string): string[] {
   const out = [''];
   for (let k = 1; k < parts.length; k++) out.push(parts.slice(0, k).join('/'));
   return out;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -1,5 +1,6 @@
 // The scheduling policy Baton's live scheduler uses, run on a virtual clock with estimates: a ready queue
 // fed as each dependency completes (not stage by stage), highest "longest remaining path" first.
+import { roundHours } from '../plan/durations';
 import type { Plan } from '../plan/model';
 import { indexGraph, type IndexedGraph } from './analysis';
 import { MinHeap } from './minHeap';
@@ -66,10 +67,10 @@ export function simulate(plan: Plan, workers: number): Simulation {
   const total = g.order.reduce((sum, v) => sum + g.hours[v], 0);
   return {
     workers,
-    makespanHours: round(makespan),
-    lowerBoundHours: round(Math.max(critical, total / workers)),
-    stageBarrierHours: round(barrier),
-    schedule: schedule.map((s) => ({ task: g.ids[s.v], worker: s.worker, start: round(s.start), end: round(s.end) })),
+    makespanHours: roundHours(makespan),
+    lowerBoundHours: roundHours(Math.max(critical, total / workers)),
+    stageBarrierHours: roundHours(barrier),
+    schedule: schedule.map((s) => ({ task: g.ids[s.v], worker: s.worker, start: roundHours(s.start), end: roundHours(s.end) })),
   };
 }
 
@@ -116,8 +117,4 @@ function runList(
     }
   }
   return ends;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

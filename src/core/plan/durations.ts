@@ -28,3 +28,8 @@ export function formatHours(hours: number): string {
   if (hours > 0 && hours < 1) return `${Math.round(hours * 60)}m`;
   return `${Math.round(hours * 100) / 100}h`;
 }
+
+/** Hours to a thousandth, so sums of estimates print as 7.5, not 7.499999999. */
+export function roundHours(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
