@@ -33,8 +33,14 @@ export interface StartHostOptions {
   extensionVsix?: string | string[];
   /** User settings, on top of quiet test defaults (no welcome page, no update checks...). */
   settings?: Record<string, unknown>;
-  /** Added to code-server's environment; its extension host and terminals inherit it. */
+  /**
+   * Added to code-server's environment; its extension host and terminals inherit it. (The harness also
+   * sets VSCODE_CLI=1: otherwise VS Code replaces the environment with a login shell's, whose profile
+   * may reset PATH.)
+   */
   env?: Record<string, string>;
+  /** User keybindings (keybindings.json entries), e.g. to run a command with arguments by a key. */
+  keybindings?: { key: string; command: string; args?: unknown; when?: string }[];
   /** Names this host's log file and screenshots; default "host". */
   name?: string;
   /** Port on 127.0.0.1; default a free one. */
@@ -63,6 +69,10 @@ export interface TreeRow {
   level: number;
   /** undefined for a leaf. */
   expanded?: boolean;
+  /** The row's codicon, e.g. "play-circle", "sync" (spinning or not), "eye"; "" when it has none. */
+  icon: string;
+  /** The labels of the row's inline action buttons, without their keybindings, e.g. ["Start Worker"]. */
+  actions: string[];
 }
 
 export interface Host {
@@ -95,6 +105,15 @@ export interface Host {
    * The view's container must be open (openViewContainer).
    */
   treeRows(viewTitle: string, options?: { atLeast?: number; timeoutMs?: number }): Promise<TreeRow[]>;
+  /**
+   * Clicks the inline action button `action` (its label, e.g. "Start Worker") of the first row of the
+   * tree view `viewTitle` whose label is `rowLabel`; waits up to timeoutMs (default 10 s) for it.
+   */
+  clickTreeRowAction(viewTitle: string, rowLabel: string, action: string, timeoutMs?: number): Promise<void>;
+  /** The labels of the open quick pick's items (a command's picker), once it shows any (default 10 s). */
+  quickPickItems(timeoutMs?: number): Promise<string[]>;
+  /** Chooses the open quick pick's item with this exact label. */
+  chooseQuickPickItem(label: string): Promise<void>;
   /** Waits for a notification toast containing `text`; returns the notification's message. */
   waitForNotification(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Dismisses every notification (e.g. left by earlier tests in the same window). */
@@ -190,6 +209,9 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...TEST_SETTINGS, ...options.settings }, null, 2),
   );
+  if (options.keybindings) {
+    fs.writeFileSync(path.join(userDataDir, 'User', 'keybindings.json'), JSON.stringify(options.keybindings, null, 2));
+  }
   const vsix = options.extensionVsix === undefined ? [] : [options.extensionVsix].flat();
   try {
     installExtensions(codeServerDir, extensionsDir, vsix);
@@ -207,7 +229,9 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     userDataDir,
     extensionsDir,
     port: options.port,
-    env: options.env,
+    // VS Code's server would otherwise take its extension host's (and terminals') environment from a
+    // login shell, so a test's PATH would give way to /etc/profile's.
+    env: { VSCODE_CLI: '1', ...options.env },
     logFile: path.join(RESULTS_DIR, `${name}-code-server.log`),
   }).catch((err: unknown) => {
     unregister();
@@ -245,6 +269,9 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     activityBarTitles: () => activityBarTitles(host.page),
     waitForActivityBarItem: (title, timeoutMs) => waitForActivityBarItem(host.page, title, timeoutMs),
     treeRows: (viewTitle, opts) => treeRows(host.page, viewTitle, opts),
+    clickTreeRowAction: (viewTitle, rowLabel, action, timeoutMs) => clickTreeRowAction(host.page, viewTitle, rowLabel, action, timeoutMs),
+    quickPickItems: (timeoutMs) => quickPickItems(host.page, timeoutMs),
+    chooseQuickPickItem: (label) => chooseQuickPickItem(host.page, label),
     waitForNotification: (text, timeoutMs) => waitForNotification(host.page, text, timeoutMs),
     clearNotifications: () => runCommand(host.page, 'Notifications: Clear All Notifications'),
   };
@@ -378,8 +405,8 @@ async function openViewContainer(page: Page, title: string): Promise<void> {
   await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: 10_000 });
 }
 
-async function treeRows(page: Page, viewTitle: string, options: { atLeast?: number; timeoutMs?: number } = {}): Promise<TreeRow[]> {
-  const { atLeast = 1, timeoutMs = 10_000 } = options;
+/** The pane of the (visible) view with this title, expanded. */
+async function viewPane(page: Page, viewTitle: string, timeoutMs: number): Promise<Locator> {
   // A container with a single view hides that view's header; its h3 title is still there.
   const pane = page.locator('.part.sidebar .pane, .part.auxiliarybar .pane, .part.panel .pane').filter({
     has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^\\s*${escapeRegExp(viewTitle)}\\s*$`, 'i') }),
@@ -395,6 +422,13 @@ async function treeRows(page: Page, viewTitle: string, options: { atLeast?: numb
   const view = pane.first();
   const header = view.locator('.pane-header');
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return view;
+}
+
+async function treeRows(page: Page, viewTitle: string, options: { atLeast?: number; timeoutMs?: number } = {}): Promise<TreeRow[]> {
+  const { atLeast = 1, timeoutMs = 10_000 } = options;
+  const deadline = Date.now() + timeoutMs;
+  const view = await viewPane(page, viewTitle, timeoutMs);
   const rows = view.locator('.pane-body .monaco-list-row');
   while ((await rows.count()) < atLeast && Date.now() < deadline) await delay(250);
   return rows.evaluateAll((els) =>
@@ -407,9 +441,44 @@ async function treeRows(page: Page, viewTitle: string, options: { atLeast?: numb
         ariaLabel: (row.getAttribute('aria-label') ?? '').trim(),
         level: Number(row.getAttribute('aria-level') ?? '1'),
         expanded: expanded === null ? undefined : expanded === 'true',
+        icon: /\bcodicon-([\w-]+)/.exec(row.querySelector('.custom-view-tree-node-item-icon')?.className ?? '')?.[1] ?? '',
+        actions: [...row.querySelectorAll('.actions .action-label')].map((a) => (a.getAttribute('aria-label') ?? '').replace(/\s*\([^)]*\)$/, '')),
       };
     }),
   );
+}
+
+async function clickTreeRowAction(page: Page, viewTitle: string, rowLabel: string, action: string, timeoutMs = 10_000): Promise<void> {
+  const view = await viewPane(page, viewTitle, timeoutMs);
+  const row = view
+    .locator('.pane-body .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(rowLabel)}\\s*$`) }) })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  // Inline actions show on hover (or on the focused row).
+  await row.hover();
+  // The label may end with the action's keybinding: "Start Worker (Ctrl+Alt+G)".
+  const label = JSON.stringify(action);
+  const labelThenKey = JSON.stringify(`${action} (`);
+  await row.locator(`.actions .action-label:is([aria-label=${label}], [aria-label^=${labelThenKey}])`).first().click({ timeout: timeoutMs });
+}
+
+function quickPickRows(page: Page): Locator {
+  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+}
+
+async function quickPickItems(page: Page, timeoutMs = 10_000): Promise<string[]> {
+  const rows = quickPickRows(page);
+  await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return rows.evaluateAll((els) => els.map((el) => (el.querySelector('.label-name')?.textContent ?? '').replace(/\s+/g, ' ').trim()));
+}
+
+async function chooseQuickPickItem(page: Page, label: string): Promise<void> {
+  const labels = await quickPickItems(page);
+  const index = labels.indexOf(label);
+  if (index < 0) throw new Error(`no item "${label}" in the quick pick; it offers: ${JSON.stringify(labels)}`);
+  await quickPickRows(page).nth(index).click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }
 
 async function waitForNotification(page: Page, text: string | RegExp, timeoutMs = 20_000): Promise<string> {
