@@ -30,7 +30,7 @@ describe('Tasks view', () => {
     const [ready] = await rows(await children(stages[0]));
     assert.equal(ready.label, 'Contact message type and validation');
     assert.equal(ready.description, 'api-schema · 1h');
-    assert.equal(ready.contextValue, 'task');
+    assert.equal(ready.contextValue, 'task.ready', 'a ready task offers Start Worker');
     assert.equal((ready.iconPath as vscode.ThemeIcon).id, 'play-circle');
     assert.equal(ready.command?.command, 'baton.openTask');
 
@@ -38,6 +38,7 @@ describe('Tasks view', () => {
     assert.equal(endpoint.label, 'POST /api/contact endpoint');
     assert.equal(form.description, 'ui-form · 3h');
     assert.equal((form.iconPath as vscode.ThemeIcon).id, 'lock');
+    assert.equal(form.contextValue, 'task', 'a blocked task offers no worker actions');
     const tooltip = (form.tooltip as vscode.MarkdownString).value;
     for (const part of ['Blocked', 'Stage 2', 'A ContactForm component', '`api-schema`', '`src/components/ContactForm.tsx`', '`npm test -- ContactForm`']) {
       assert.ok(tooltip.includes(part), `the tooltip mentions ${part}`);
