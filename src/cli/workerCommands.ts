@@ -13,7 +13,7 @@ import { BatonLayout } from '../core/run/layout';
 import { RunStore, RunWatcher } from '../core/run/runStore';
 import { tasksToStart } from '../core/run/scheduler';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
-import { checkpointAbandoned, supervise } from '../core/run/supervisor';
+import { checkpointAbandoned, stopSupervisor, supervise } from '../core/run/supervisor';
 import type { WorkerView } from '../core/run/workerState';
 import { formatDiagnostic, loadPlan, UsageError, type Output } from './planCommands';
 
@@ -244,23 +244,12 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
     io.err(`baton: "${taskId}" has no running worker.`);
     return 1;
   }
-  stopProcessGroup(record.view.pid);
-  io.out(`Stopping ${taskId}; its uncommitted work is checkpointed on its branch.`);
+  io.out(`Stopping ${taskId}...`);
+  const clean = await stopSupervisor(record.view.pid);
+  io.out(clean ? `Stopped ${taskId}; its uncommitted work is checkpointed on its branch.` : `${taskId} did not stop in time and was killed.`);
   return 0;
 }
 
-/** Signals the supervisor's whole process group (falls back to the process when it leads none). */
-export function stopProcessGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-}
 
 /**
  * Stops a worker once its supervisor has installed its signal handlers (its pid is in the heartbeat), so
@@ -269,7 +258,7 @@ export function stopProcessGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'
 async function stopOnceSupervised(s: Session, taskId: string, pid: number): Promise<void> {
   const deadline = Date.now() + 5000;
   while (s.store.read(taskId)?.view.pid !== pid && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-  stopProcessGroup(pid);
+  await stopSupervisor(pid);
 }
 
 export async function runCommand(planFile: string, options: StartOptions, io: Output): Promise<number> {

@@ -1,7 +1,7 @@
 // "Baton: 12 tasks · 3 ready", or with workers "Baton: 3 running · 2 ready · 1 needs you"; a click shows
 // the Tasks view.
 import * as vscode from 'vscode';
-import { LIVE_STATES, NEEDS_YOU_STATES } from '../core/run/states';
+import { NEEDS_YOU_STATES, WORKING_STATES } from '../core/run/states';
 import type { PlanSource } from './planSource';
 import { count } from './wording';
 import type { Workers } from './workers';
@@ -24,7 +24,7 @@ export function registerStatusBar(context: vscode.ExtensionContext, planSource: 
     } else {
       const all = [...states.values()];
       const ready = all.filter((s) => s === 'ready').length;
-      const running = all.filter((s) => LIVE_STATES.has(s) && s !== 'waiting_input' && s !== 'worker_blocked').length;
+      const running = all.filter((s) => WORKING_STATES.has(s)).length;
       const needsYou = all.filter((s) => NEEDS_YOU_STATES.has(s)).length;
       if (running + needsYou === 0) {
         item.text = `$(checklist) Baton: ${count(plan.tasks.length, 'task')} · ${ready} ready`;

@@ -13,7 +13,7 @@ import { checkStartable, LaunchRefused, prepareLaunch } from '../core/run/launch
 import { BatonLayout } from '../core/run/layout';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
 import { tasksToStart } from '../core/run/scheduler';
-import { checkpointAbandoned } from '../core/run/supervisor';
+import { checkpointAbandoned, stopSupervisor } from '../core/run/supervisor';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
@@ -180,15 +180,7 @@ export class Workers implements vscode.Disposable {
     const record = this.store?.read(taskId);
     if (!record || !LIVE_STATES.has(record.view.state) || !record.view.pid) return false;
     appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
-    try {
-      process.kill(-record.view.pid, 'SIGTERM');
-    } catch {
-      try {
-        process.kill(record.view.pid, 'SIGTERM');
-      } catch {
-        return false;
-      }
-    }
+    void stopSupervisor(record.view.pid);
     return true;
   }
 

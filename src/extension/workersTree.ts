@@ -83,7 +83,10 @@ export function registerWorkersTree(context: vscode.ExtensionContext, workers: W
 
 function elapsed(record: WorkerRecord, live: boolean): string | undefined {
   const { view } = record;
-  const seconds = live && view.startedAt ? (Date.now() - Date.parse(view.startedAt)) / 1000 : view.elapsedSeconds;
+  // While it works: time since it started. Once it has stopped working: how long it worked, up to its
+  // last report (the record is taken at that change, so it does not go stale).
+  const started = view.startedAt ? Date.parse(view.startedAt) : NaN;
+  const seconds = live ? (Date.now() - started) / 1000 : Number.isFinite(started) ? (Date.parse(view.updatedAt) - started) / 1000 : view.elapsedSeconds;
   if (seconds === undefined || !Number.isFinite(seconds)) return undefined;
   const m = Math.floor(seconds / 60);
   return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : m > 0 ? `${m}m` : `${Math.max(0, Math.round(seconds))}s`;

@@ -104,8 +104,9 @@ describe('workers (headless, real git, real processes)', function () {
 
   it('baton stop ends the whole worker process tree and checkpoints its work', async () => {
     const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
-    // The agent starts a grandchild that would outlive a careless stop.
-    await runCli(repo, ['start', 'a'], scriptAgent('echo wip > wip.txt; sleep 60 & echo $! > grandchild.pid; wait'));
+    // The agent starts a grandchild in a session of its own (as Claude Code runs its tools): a signal to the
+    // worker's process group would miss it.
+    await runCli(repo, ['start', 'a'], scriptAgent('echo wip > wip.txt; setsid sleep 60 & echo $! > grandchild.pid; wait'));
     const wt = join(repo, '.baton/worktrees/a');
     const grandchild = Number(await waitFor('grandchild', () => existsSync(join(wt, 'grandchild.pid')) && readFileSync(join(wt, 'grandchild.pid'), 'utf8').trim()));
     const r = await runCli(repo, ['stop', 'a']);

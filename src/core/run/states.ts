@@ -23,7 +23,10 @@ export type TaskState =
 export const LIVE_STATES: ReadonlySet<TaskState> = new Set(['starting', 'running', 'waiting_input', 'idle', 'worker_blocked']);
 
 /** States that wait for the person to act. */
-export const NEEDS_YOU_STATES: ReadonlySet<TaskState> = new Set(['waiting_input', 'worker_blocked', 'review', 'stalled', 'failed', 'conflict']);
+export const NEEDS_YOU_STATES: ReadonlySet<TaskState> = new Set(['waiting_input', 'idle', 'worker_blocked', 'review', 'stalled', 'failed', 'conflict']);
+
+/** Live states in which the worker is doing something rather than waiting for the person. */
+export const WORKING_STATES: ReadonlySet<TaskState> = new Set(['starting', 'running']);
 
 /**
  * A task is ready when every dependency is approved; otherwise blocked. A task with a worker takes the

@@ -3,10 +3,12 @@
 // It runs as `baton supervise` inside the worker's terminal (interactive) or as a child of `baton run`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import treeKill from 'tree-kill';
 import { checkpoint, commitsAhead } from '../git/worktrees';
 import { appendEvent } from './events';
 import { updateHeartbeat, type Heartbeat } from './heartbeat';
 import type { BatonLayout } from './layout';
+import { pidAlive } from './workerState';
 
 export interface SuperviseOptions {
   layout: BatonLayout;
@@ -48,9 +50,12 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
   let child: ChildProcess | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     stopSignal = signal;
-    if (!child) return;
-    child.kill(signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM');
-    setTimeout(() => child?.kill('SIGKILL'), 5000).unref();
+    if (!child?.pid) return;
+    // The whole tree: Claude Code runs its tools in process groups of their own, out of reach of a group
+    // signal. tree-kill lists the descendants first, so they are found even once the agent has exited.
+    const pid = child.pid;
+    treeKill(pid, signal === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM');
+    setTimeout(() => treeKill(pid, 'SIGKILL'), 5000).unref();
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
@@ -139,4 +144,31 @@ export async function checkpointAbandoned(layout: BatonLayout, taskId: string, w
   const saved = await checkpoint(layout.worktree(taskId), `baton: checkpoint of ${taskId} — uncommitted work saved when the worker ${why}`).catch(() => undefined);
   if (saved) appendEvent(layout.events(taskId), { type: 'checkpoint', at: new Date().toISOString(), commit: saved, reason: why });
   return saved;
+}
+
+/**
+ * Stops a worker through its supervisor: SIGTERM to the supervisor alone, which ends the agent's whole
+ * process tree and checkpoints its work. (A signal to the process group would kill the agent before the
+ * supervisor could list the agent's descendants.) A supervisor still there after `graceMs` is killed
+ * with its group. Resolves true when the supervisor ended by itself.
+ */
+export async function stopSupervisor(pid: number, graceMs = 15_000): Promise<boolean> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false; // already gone
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!pidAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // not a group leader, or gone
+    }
+  }
+  return false;
 }
