@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { type Host, startHost } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
 import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
+import { poll } from '../support/poll';
 
 const BROKEN_PLAN = `version: 1
 name: Broken
@@ -19,21 +20,6 @@ tasks:
     deps: [a, nope]
 `;
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe('Baton in VS Code, through the UI', function () {
   this.timeout(300_000);
   let host: Host;
@@ -41,10 +27,15 @@ describe('Baton in VS Code, through the UI', function () {
 
   /** The Tasks view's row labels, once `until` accepts them. */
   const tasksRows = (until: (labels: string[]) => boolean, what: string) =>
-    poll(what, async () => {
-      const labels = (await host.treeRows('Tasks')).map((row) => row.label);
-      return until(labels) ? labels : undefined;
-    });
+    poll(
+      what,
+      async () => {
+        const labels = (await host.treeRows('Tasks')).map((row) => row.label);
+        return until(labels) ? labels : undefined;
+      },
+      20_000,
+      250,
+    );
   const statusBarItem = (text: string) =>
     host.page.locator('.part.statusbar .statusbar-item', { hasText: text }).first().waitFor({ state: 'visible', timeout: 20_000 });
 
@@ -84,8 +75,11 @@ describe('Baton in VS Code, through the UI', function () {
 
   it('puts a plan error in the Problems panel, atop the tree and in the status bar', async () => {
     fs.writeFileSync(path.join(workspace, 'baton.yaml'), BROKEN_PLAN);
-    const row = await poll('the unknown dependency in the Problems panel', async () =>
-      (await host.problems()).find((r) => r.text.includes('unknown-dependency')),
+    const row = await poll(
+      'the unknown dependency in the Problems panel',
+      async () => (await host.problems()).find((r) => r.text.includes('unknown-dependency')),
+      20_000,
+      250,
     );
     assert.match(row.text, /"nope"/);
     assert.match(row.text, /\[Ln 8, Col 15\]/);

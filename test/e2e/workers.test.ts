@@ -13,27 +13,12 @@ import * as path from 'node:path';
 import { cleanUpOnExit, type Host, killProcessesMentioning, startHost, type TreeRow } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
 import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
+import { CLAUDE_TEAM_PLAN } from '../support/plans';
+import { poll } from '../support/poll';
 import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
 import { type ScriptedModel, startScriptedModel, textOf, turn, type Turn } from '../support/scriptedModel';
 
-const PLAN = `version: 1
-name: Claude team
-base: main
-defaults:
-  agent: claude
-  heartbeatTimeout: 60s
-tasks:
-  - id: alpha
-    title: Alpha feature
-    description: Write alpha.txt and commit it.
-  - id: beta
-    title: Beta feature
-    description: Write beta.txt and commit it.
-  - id: gamma
-    title: Gamma joins them
-    deps: [alpha, beta]
-    description: Write gamma.txt from what alpha and beta wrote.
-`;
+const PLAN = CLAUDE_TEAM_PLAN;
 
 /** Added to the plan later, as a person would while the first workers are in review. */
 const MORE_TASKS = `  - id: slow
@@ -69,21 +54,6 @@ const START_GAMMA_KEY = { key: 'ctrl+alt+shift+g', command: 'baton.startWorker',
  * (A title alone also appears in the prompts of tasks that run alongside it.)
  */
 const marker = (id: string, title: string) => `# Task ${id}: ${title}`;
-
-async function poll<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();

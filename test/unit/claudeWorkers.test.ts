@@ -8,27 +8,11 @@ import { join } from 'node:path';
 import { appendEvent } from '../../src/core/run/events';
 import { BatonLayout } from '../../src/core/run/layout';
 import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
+import { CLAUDE_TEAM_PLAN } from '../support/plans';
 import { startScriptedModel, turn, type ScriptedModel } from '../support/scriptedModel';
 import { bundledCli, git, makeRepo, runCli, spawnCli, waitFor } from './workspaceRepo';
 
-const PLAN = `version: 1
-name: Claude team
-base: main
-defaults:
-  agent: claude
-  heartbeatTimeout: 60s
-tasks:
-  - id: alpha
-    title: Alpha feature
-    description: Write alpha.txt and commit it.
-  - id: beta
-    title: Beta feature
-    description: Write beta.txt and commit it.
-  - id: gamma
-    title: Gamma joins them
-    deps: [alpha, beta]
-    description: Write gamma.txt from what alpha and beta wrote.
-`;
+const PLAN = CLAUDE_TEAM_PLAN;
 
 /** A worker's script: write a file in its worktree, commit it with git (allowed by Baton's default rules), say done. */
 function writeAndCommit(worktree: string, file: string, content: string) {
