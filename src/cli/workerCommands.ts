@@ -80,6 +80,7 @@ export async function superviseCommand(args: string[]): Promise<number> {
     stdinFile: headless && !promptInArgs ? layout.prompt(taskId) : undefined,
     checkpointMs: Number(opt('--checkpoint-minutes') ?? 0) * 60_000,
     livenessMs: Number(opt('--liveness-ms') ?? 5000),
+    firstHookWithinMs: Number(opt('--first-hook-within-ms') ?? 0) || undefined,
   });
 }
 

@@ -158,6 +158,16 @@ describe('workers (headless, real git, real processes)', function () {
     assert.equal(left, '', 'no agent process is left running');
   });
 
+  it('a hook-reporting agent that says nothing after launch is shown as waiting for the person', async () => {
+    // Claude Code asking "do you trust this folder?" looks like this: the process runs, no hook fires.
+    const repo = makeRepo(planYaml('  - {id: a, title: A}\n').replace('heartbeatTimeout: 30s', 'heartbeatTimeout: 3s'));
+    const silent = { BATON_AGENTS: JSON.stringify({ script: { command: 'sh', headlessArgs: ['-c', 'sleep 30'], claudeHooks: true } }) };
+    await runCli(repo, ['start', 'a'], silent);
+    const waiting = await waitFor('waiting for input', () => (state(repo, 'a')?.state === 'waiting_input' ? state(repo, 'a') : undefined), 10_000);
+    assert.match(waiting.activity!, /no word from the agent yet; it may be asking something in its terminal/);
+    await runCli(repo, ['stop', 'a']);
+  });
+
   it('a worker can report that it is blocked, with a reason the person sees', async () => {
     const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
     const r = await runCli(repo, ['run'], scriptAgent('baton report blocked "Which database should I use?"; git commit -q --allow-empty -m x'));

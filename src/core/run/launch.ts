@@ -110,6 +110,9 @@ async function prepareClaimed(r: LaunchRequest, task: Task): Promise<PreparedLau
     r.plan.base,
     ...(r.headless ? ['--headless'] : []),
     // Several beats per timeout, so one slow write never looks like a stall.
+    ...(r.profile.claudeHooks
+      ? ['--first-hook-within-ms', String(Math.max(1000, Math.min(20_000, Math.floor((r.plan.defaults.heartbeatTimeout * 1000) / 3))))]
+      : []),
     '--liveness-ms',
     String(Math.max(200, Math.min(5000, Math.floor((r.plan.defaults.heartbeatTimeout * 1000) / 4)))),
     ...(r.checkpointMinutes ? ['--checkpoint-minutes', String(r.checkpointMinutes)] : []),

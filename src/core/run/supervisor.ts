@@ -24,6 +24,12 @@ export interface SuperviseOptions {
   livenessMs?: number;
   /** Commit uncommitted work this often while the worker runs (0: only at the end). */
   checkpointMs?: number;
+  /**
+   * For agents that report through hooks: if none has arrived this long after launch, the agent is most
+   * likely showing a question in its terminal (Claude Code's folder-trust question, say), so the worker
+   * is shown as waiting for the person rather than starting forever.
+   */
+  firstHookWithinMs?: number;
   now?: () => Date;
 }
 
@@ -74,6 +80,15 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
 
 
   const liveness = setInterval(() => void touch({}).catch(() => undefined), o.livenessMs ?? 5000);
+  const silence = o.firstHookWithinMs
+    ? setTimeout(() => {
+        void updateHeartbeat(hb, o.taskId, (current) =>
+          current && current.status === 'starting'
+            ? { ...current, status: 'waiting_input', activity: 'Waiting: no word from the agent yet; it may be asking something in its terminal', updated_at: now().toISOString() }
+            : (current ?? { task_id: o.taskId, status: 'starting', updated_at: now().toISOString() }),
+        ).catch(() => undefined);
+      }, o.firstHookWithinMs)
+    : undefined;
   const periodic = o.checkpointMs
     ? setInterval(() => void checkpoint(worktree, `baton: periodic checkpoint of ${o.taskId} (work in progress)`).catch(() => undefined), o.checkpointMs)
     : undefined;
@@ -84,6 +99,7 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
     child.once('exit', (c, s) => resolve({ code: c, signal: s }));
   });
   clearInterval(liveness);
+  if (silence) clearTimeout(silence);
   if (periodic) clearInterval(periodic);
   // A stop signals the whole process group: the agent may die and be reaped before our own handler has
   // run. Give that handler its turn, so a stop is recorded as a stop.
