@@ -53,7 +53,7 @@ function makeDemoWorkspace() {
   console.log(`Making the demo workspace in ${path.relative(process.cwd(), DEMO) || '.'}/ ...`);
   fs.mkdirSync(DEMO, { recursive: true });
   const sample = path.join(ROOT, 'resources', 'sample-plan.yaml');
-  const plan = fs.existsSync(sample) ? fs.readFileSync(sample, 'utf8') : FALLBACK_PLAN;
+  const plan = fs.readFileSync(sample, 'utf8');
   fs.writeFileSync(path.join(DEMO, 'baton.yaml'), plan);
   fs.writeFileSync(
     path.join(DEMO, 'README.md'),
@@ -124,56 +124,6 @@ async function runInCodeServer(preferredPort) {
   }, 2000);
 }
 
-// Used when resources/sample-plan.yaml is missing: six tasks, dependencies and file globs.
-const FALLBACK_PLAN = `version: 1
-name: Contact form
-base: main
-defaults:
-  agent: claude
-  gates: ["npm test"]
-  maxWorkers: 3
-tasks:
-  - id: api-schema
-    title: Contact message type and validation
-    description: Define ContactMessage and validate() in src/shared/contact.ts, with unit tests.
-    deps: []
-    files: ["src/shared/contact.ts", "test/shared/**"]
-    estimate: 1h
-    complexity: low
-  - id: api-endpoint
-    title: POST /api/contact endpoint
-    description: Accept a message, check it with validate(), store it, answer 201 or 422.
-    deps: [api-schema]
-    files: ["src/server/routes/contact.ts"]
-    estimate: 2h
-    complexity: medium
-  - id: ui-form
-    title: Contact form component
-    description: Name, email and message fields with validate()'s messages as the visitor types.
-    deps: [api-schema]
-    files: ["src/components/ContactForm.tsx", "src/styles/**"]
-    estimate: 3h
-    complexity: medium
-  - id: ui-submit
-    title: Send the form to the API
-    description: Post the form to /api/contact and show success or the server's errors.
-    deps: [api-endpoint, ui-form]
-    files: ["src/components/ContactForm.tsx"]
-    estimate: 2h
-  - id: email
-    title: Email the team about each new message
-    description: After a message is stored, email it to the address in CONTACT_TO.
-    deps: [api-endpoint]
-    files: ["src/server/mail.ts"]
-    estimate: 2h
-  - id: e2e-review
-    title: End-to-end test and review
-    description: One browser test from filling the form to the stored message; review the whole change.
-    deps: [ui-submit, email]
-    files: ["test/e2e/**"]
-    estimate: 1h
-    persona: reviewer
-`;
 
 Promise.resolve()
   .then(main)

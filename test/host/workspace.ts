@@ -5,11 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './harness';
 
-/** The project's sample plan (resources/sample-plan.yaml), or a small built-in one if it is missing. */
+/** The project's sample plan (resources/sample-plan.yaml), the one Create Plan writes. */
 export function samplePlan(): string {
-  const file = path.join(REPO_ROOT, 'resources', 'sample-plan.yaml');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
-  return FALLBACK_PLAN;
+  return fs.readFileSync(path.join(REPO_ROOT, 'resources', 'sample-plan.yaml'), 'utf8');
 }
 
 /**
@@ -37,42 +35,3 @@ export function makeGitWorkspace(options: { dir?: string; files?: Record<string,
 export function removeWorkspace(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
-
-const FALLBACK_PLAN = `version: 1
-name: Contact form
-base: main
-defaults:
-  agent: claude
-  gates: ["npm test"]
-tasks:
-  - id: api-schema
-    title: Contact message type and validation
-    deps: []
-    files: ["src/shared/contact.ts"]
-    estimate: 1h
-  - id: api-endpoint
-    title: POST /api/contact endpoint
-    deps: [api-schema]
-    files: ["src/server/routes/contact.ts"]
-    estimate: 2h
-  - id: ui-form
-    title: Contact form component
-    deps: [api-schema]
-    files: ["src/components/ContactForm.tsx", "src/styles/**"]
-    estimate: 3h
-  - id: ui-wire
-    title: Send the form to the endpoint
-    deps: [api-endpoint, ui-form]
-    files: ["src/components/ContactForm.tsx"]
-    estimate: 1h
-  - id: email
-    title: Email the team on a new message
-    deps: [api-endpoint]
-    files: ["src/server/mail.ts"]
-    estimate: 2h
-  - id: docs
-    title: Document the contact form
-    deps: [ui-wire, email]
-    files: ["docs/contact.md"]
-    estimate: 30m
-`;
