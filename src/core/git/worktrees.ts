@@ -7,12 +7,6 @@ import { promisify } from 'node:util';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { branchName } from '../run/layout';
 
-export interface WorktreeInfo {
-  path: string;
-  branch?: string;
-  head?: string;
-}
-
 const execFileAsync = promisify(execFile);
 
 export function git(dir: string): SimpleGit {
@@ -50,18 +44,6 @@ export async function ensureWorktree(repoRoot: string, taskId: string, base: str
     throw new Error(`The plan's base "${base}" is not a branch or commit in this repository. Set \`base:\` in the plan to an existing branch.`);
   }
   throw new Error(`Could not create the worktree for "${taskId}": ${failure.trim()}`);
-}
-
-export async function listWorktrees(repoRoot: string): Promise<WorktreeInfo[]> {
-  const out = await git(repoRoot).raw(['worktree', 'list', '--porcelain']);
-  const list: WorktreeInfo[] = [];
-  let current: WorktreeInfo | undefined;
-  for (const line of out.split('\n')) {
-    if (line.startsWith('worktree ')) list.push((current = { path: line.slice(9) }));
-    else if (current && line.startsWith('branch ')) current.branch = line.slice(7).replace(/^refs\/heads\//, '');
-    else if (current && line.startsWith('HEAD ')) current.head = line.slice(5);
-  }
-  return list;
 }
 
 /** Commits everything uncommitted in the worktree, saying it is a checkpoint. Returns the new commit or undefined. */

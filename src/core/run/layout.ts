@@ -26,9 +26,6 @@ export class BatonLayout {
   prompt(taskId: string): string {
     return join(this.runDir(taskId), 'prompt.md');
   }
-  result(taskId: string): string {
-    return join(this.runDir(taskId), 'result.json');
-  }
   output(taskId: string): string {
     return join(this.runDir(taskId), 'output.log');
   }
@@ -38,9 +35,6 @@ export class BatonLayout {
   }
   worktree(taskId: string): string {
     return join(this.worktreesDir ?? join(this.dir, 'worktrees'), checkedId(taskId));
-  }
-  requestsDir(): string {
-    return join(this.dir, 'requests');
   }
 
   /** Creates `.baton/` with a .gitignore that keeps everything in it out of git, and the task's run folder. */
