@@ -38,6 +38,38 @@ export function generatePlan(tasks: number, seed = 42): { text: string; edges: A
   return { text: out.join('\n') + '\n', edges };
 }
 
+/**
+ * A dense plan: every task touches its module's folder and one of 37 shared files, and dependencies reach
+ * back at most 50 tasks, so most tasks may run at the same time as hundreds of others (about 325,000 pairs).
+ */
+export function generateDensePlan(tasks: number, seed = 7): string {
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const out: string[] = ['version: 1', 'name: Dense', 'base: main', 'tasks:'];
+  for (let i = 0; i < tasks; i++) {
+    const deps = new Set<number>();
+    const want = i === 0 ? 0 : Math.min(i, 1 + Math.floor(random() * 3));
+    while (deps.size < want) deps.add(i - 1 - Math.floor(random() * Math.min(i, 50)));
+    out.push(
+      `  - id: t${i}`,
+      `    title: Task ${i}`,
+      `    deps: [${[...deps].map((d) => `t${d}`).join(', ')}]`,
+      `    files: ["src/mod${Math.floor(random() * 200)}/**", "src/shared/file${Math.floor(random() * 37)}.ts"]`,
+      `    estimate: ${1 + Math.floor(random() * 8)}h`,
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The extreme: every task shares one file and the whole `src/**`, and none depends on another (50 million pairs). */
+export function generateSharedPlan(tasks: number): string {
+  const out: string[] = ['version: 1', 'name: Shared', 'base: main', 'tasks:'];
+  for (let i = 0; i < tasks; i++) {
+    out.push(`  - id: t${i}`, `    title: Task ${i}`, '    deps: []', `    files: ["src/one.ts", "src/**", "src/m${i % 100}/f${i}.ts"]`, '    estimate: 1h');
+  }
+  return out.join('\n') + '\n';
+}
+
 export function runPlanBench(cli: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
   const { text, edges } = generatePlan(TASKS);
@@ -47,11 +79,27 @@ export function runPlanBench(cli: string): void {
   writeFileSync(edgeFile, edges.map(([a, b]) => `${a} ${b}`).join('\n') + '\n');
 
   const report = JSON.parse(execFileSync(process.execPath, [cli, 'analyze', planFile, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  const pairs = (r: { conflicts: Array<{ pairs: number }> }) => r.conflicts.reduce((sum, g) => sum + g.pairs, 0);
   console.log(
     `\nPlan analysis: ${report.tasks} tasks, ${edges.length} edges, ${(text.length / 1e6).toFixed(1)} MB of YAML, ` +
-      `${report.stages.length} stages, ${report.conflicts.length} conflicts; median of ${RUNS} runs\n`,
+      `${report.stages.length} stages, ${report.conflicts.length} contested paths (${pairs(report)} conflicting pairs); median of ${RUNS} runs\n`,
   );
 
+  // The dense plan: conflicts everywhere. Output must grow with tasks and contested paths, not with pairs.
+  const denseFile = join(dir, 'dense.yaml');
+  writeFileSync(denseFile, generateDensePlan(TASKS));
+  const denseOut = execFileSync(process.execPath, [cli, 'analyze', denseFile, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const dense = JSON.parse(denseOut);
+  const outputSize = Buffer.byteLength(execFileSync(process.execPath, [cli, 'analyze', planFile, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  console.log(
+    `Dense plan: ${dense.tasks} tasks, ${dense.conflicts.length} contested paths, ${pairs(dense)} conflicting pairs; ` +
+      `--json output ${(Buffer.byteLength(denseOut) / 1e6).toFixed(2)} MB (generated plan: ${(outputSize / 1e6).toFixed(2)} MB)\n`,
+  );
+  const denseProcess = timeProcess(process.execPath, [cli, 'analyze', denseFile, '--json'], RUNS);
+  const sharedFile = join(dir, 'shared.yaml');
+  writeFileSync(sharedFile, generateSharedPlan(TASKS));
+  const sharedProcess = timeProcess(process.execPath, [cli, 'analyze', sharedFile, '--json'], RUNS);
+  const densePairs = timeProcess(process.execPath, [cli, 'analyze', denseFile, '--json', '--conflict-pairs'], Math.min(RUNS, 3));
   const analyzeProcess = timeProcess(process.execPath, [cli, 'analyze', planFile, '--json'], RUNS);
   const nodeStartup = timeProcess(process.execPath, ['-e', '0'], RUNS);
   const hasTsort = spawnSync('tsort', ['--version']).status === 0;
@@ -66,6 +114,9 @@ export function runPlanBench(cli: string): void {
 
   table([
     ['baton analyze --json (whole process)', median(analyzeProcess), 'the goal: under 1000 ms'],
+    ['baton analyze --json, dense plan (whole process)', median(denseProcess), 'the goal: under 1000 ms'],
+    ['  dense plan with --conflict-pairs (every pair)', median(densePairs), 'opt-in: grows with pairs'],
+    ['baton analyze --json, all tasks share files', median(sharedProcess), '50 million pairs; the goal: under 1000 ms'],
     ['  read + validate, no task positions (CLI)', median(quickRead), 'js-yaml values, same reader'],
     ['  read + validate, with positions (editor)', median(positionedRead), 'yaml Document with LineCounter'],
     ['  analysis (order, stages, path, conflicts)', median(analysis), ''],

@@ -85,7 +85,8 @@ async function runInCodeServer(preferredPort) {
   npm('run', '--silent', 'package');
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const vsix = path.join(ROOT, `baton-${version}.vsix`);
-  const dir = ensureCodeServer();
+  // Only code-server: the browser is the person's own (Chromium is for the tests).
+  const dir = ensureCodeServer({ browser: false });
   const extensionsDir = path.join(STATE, 'extensions');
   installExtensions(dir, extensionsDir, [vsix]);
   const settings = path.join(STATE, 'user-data', 'User', 'settings.json');
@@ -101,6 +102,8 @@ async function runInCodeServer(preferredPort) {
     extensionsDir,
     port,
     logFile: path.join(STATE, 'code-server.log'),
+    // The PATH npm start was run with (where `claude` is), not a login shell's.
+    env: { VSCODE_CLI: '1' },
   });
   console.log(`\nBaton ${version} in code-server: ${server.url}/?folder=${encodeURIComponent(DEMO)}`);
   console.log(`(server log: ${path.relative(process.cwd(), path.join(STATE, 'code-server.log'))}; Ctrl-C stops)`);

@@ -26,6 +26,8 @@ export interface StartCodeServerOptions {
   extensionsDir: string;
   /** Port on 127.0.0.1; omitted: a free one. */
   port?: number;
+  /** Keep workspace trust on (by default `--disable-workspace-trust` turns it off). */
+  workspaceTrust?: boolean;
   /** Added to the server's environment, and so to its extension hosts' and terminals'. */
   env?: Record<string, string>;
   /** Server output is also written here. */

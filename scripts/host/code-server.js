@@ -22,9 +22,13 @@ function entryPoint(dir) {
   return path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 
-/** Runs the setup script (fast when already installed) and returns the install folder. */
-function ensureCodeServer() {
-  const result = spawnSync('bash', [SETUP_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+/**
+ * Runs the setup script (fast when already installed) and returns the install folder. `browser: false`
+ * (npm start) leaves out Chromium, which only the tests need to drive the workbench.
+ */
+function ensureCodeServer({ browser = true } = {}) {
+  const env = browser ? process.env : { ...process.env, BATON_NO_BROWSER: '1' };
+  const result = spawnSync('bash', [SETUP_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env });
   if (result.status !== 0) {
     throw new Error(`${SETUP_SCRIPT} failed (exit ${result.status ?? result.signal})`);
   }
@@ -122,6 +126,7 @@ async function startCodeServer(options) {
     logFile,
     onOutput,
     startTimeoutMs = 60_000,
+    workspaceTrust = false,
   } = options;
   const port = options.port || (await freePort());
   fs.mkdirSync(userDataDir, { recursive: true });
@@ -133,7 +138,7 @@ async function startCodeServer(options) {
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
@@ -142,7 +147,9 @@ async function startCodeServer(options) {
   const child = spawn(process.execPath, args, {
     detached: true, // own process group: stop() ends the server, its extension hosts and pty host
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    // VSCODE_CLI=1: otherwise VS Code's server replaces this environment with a login shell's, and a
+    // profile that resets PATH hides what the person has installed (Claude Code among it).
+    env: { ...process.env, VSCODE_CLI: '1', ...env },
   });
   const reaper = startReaper([child.pid]);
   let output = '';

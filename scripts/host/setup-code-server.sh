@@ -5,6 +5,8 @@
 #   scripts/host/setup-code-server.sh            install if needed, print the install folder
 #   BATON_CODE_SERVER_DIR=DIR                    install there instead of the user cache
 #   BATON_SKIP_APT=1                             do not install Debian packages (check only)
+#   BATON_NO_BROWSER=1                           leave out Chromium (npm start: the person's own browser
+#                                                opens the workbench; only the tests drive Chromium)
 #
 # code-server's own post-install step downloads ripgrep and fails offline, so the install runs with
 # --ignore-scripts and then does by hand what that step does: install the VS Code part's dependencies,
@@ -24,23 +26,36 @@ log() { printf '[setup-code-server] %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------------
 # libkrb5-dev + pkg-config: to build the kerberos module; ripgrep: VS Code's search; chromium: the
-# browser that opens the workbench in tests.
+# browser that opens the workbench in tests (not for npm start: BATON_NO_BROWSER).
 ensure_debian_packages() {
-  local missing=() p
-  for p in libkrb5-dev pkg-config ripgrep chromium; do
+  local wanted=(libkrb5-dev pkg-config ripgrep) missing=() p
+  [ -n "${BATON_NO_BROWSER:-}" ] || wanted+=(chromium)
+  if ! command -v dpkg >/dev/null 2>&1; then
+    # Not Debian: say what is needed and let the build below tell whether it is there.
+    log "not a Debian system: make sure these (or your system's equivalents) are installed: ${wanted[*]}"
+    return 0
+  fi
+  for p in "${wanted[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
+  local command="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
   if [ -n "${BATON_SKIP_APT:-}" ]; then
-    log "missing Debian packages: ${missing[*]} (BATON_SKIP_APT is set, not installing)"
+    log "missing Debian packages: ${missing[*]} (BATON_SKIP_APT is set, not installing; run as root: $command)"
     return 1
   fi
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { log "need root or sudo to install: ${missing[*]}"; return 1; }
+    command -v sudo >/dev/null 2>&1 || { log "missing Debian packages: ${missing[*]}. Install them as root: $command"; return 1; }
+    # Never wait for a password nobody can type (no terminal): say what to run instead.
+    if ! sudo -n true 2>/dev/null; then
+      log "missing Debian packages: ${missing[*]}. Install them with: sudo $command"
+      return 1
+    fi
     sudo=(sudo)
   fi
-  log "installing Debian packages: ${missing[*]}"
+  # Say what is about to happen before it happens.
+  log "installing Debian packages ${missing[*]}: running ${sudo[*]:+${sudo[*]} }$command"
   local aptlog
   aptlog="$(mktemp)"
   if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&

@@ -1,10 +1,11 @@
 // `baton validate`, `baton analyze`, `baton simulate`: read a plan, print what the engine says.
 import { readFileSync } from 'node:fs';
-import { analyzePlan, type Analysis } from '../core/graph/analysis';
+import { analyzePlan, type Analysis, type AnalyzeOptions, type ConflictGroup } from '../core/graph/analysis';
 import { simulate } from '../core/graph/schedule';
 import { formatHours } from '../core/plan/durations';
 import type { ParseResult, PlanDiagnostic } from '../core/plan/model';
 import { parsePlan } from '../core/plan/parse';
+import { checkBaseBranchSync } from '../core/git/baseBranch';
 
 export class UsageError extends Error {}
 
@@ -41,6 +42,9 @@ function hasErrors(parsed: ParseResult): boolean {
 
 export function validateCommand(file: string, json: boolean, io: Output): number {
   const parsed = loadPlan(file);
+  // Needs git, so not part of parsing: a `base` that names no branch here.
+  const base = checkBaseBranchSync(file, parsed.plan, readFileSync(file, 'utf8'));
+  if (base) parsed.diagnostics.push(base);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   const warnings = parsed.diagnostics.filter((d) => d.severity === 'warning');
   if (json) {
@@ -70,14 +74,15 @@ export function analysisJson(parsed: ParseResult, analysis: Analysis) {
     maxParallelism: analysis.maxParallelism,
     totalHours: analysis.totalHours,
     conflicts: analysis.conflicts,
+    ...(analysis.conflictPairs ? { conflictPairs: analysis.conflictPairs } : {}),
     errors: parsed.diagnostics.filter((d) => d.severity === 'error').map(diagnosticJson),
     warnings: parsed.diagnostics.filter((d) => d.severity === 'warning').map(diagnosticJson),
   };
 }
 
-export function analyzeCommand(file: string, json: boolean, io: Output): number {
+export function analyzeCommand(file: string, json: boolean, io: Output, options: AnalyzeOptions = {}): number {
   const parsed = loadPlan(file);
-  const analysis = analyzePlan(parsed.plan);
+  const analysis = analyzePlan(parsed.plan, options);
   if (json) {
     io.out(JSON.stringify(analysisJson(parsed, analysis)));
     return hasErrors(parsed) ? 1 : 0;
@@ -90,11 +95,34 @@ export function analyzeCommand(file: string, json: boolean, io: Output): number 
     '',
     `Critical path (${formatHours(analysis.criticalPath.hours)}): ${analysis.criticalPath.tasks.join(' -> ') || 'none'}`,
     `Max parallelism: ${analysis.maxParallelism}`,
-    `File conflicts: ${analysis.conflicts.length === 0 ? 'none' : analysis.conflicts.length}`,
-    ...analysis.conflicts.map((c) => `  ${c.tasks[0]} <> ${c.tasks[1]} on ${c.patterns.join(', ')}: ${c.suggestion}`),
+    ...conflictLines(analysis.conflicts),
+    ...(analysis.conflictPairs ? [`Conflicting pairs: ${analysis.conflictPairs.length}`, ...analysis.conflictPairs.map((c) => `  ${c.tasks[0]} <> ${c.tasks[1]} on ${c.patterns.join(', ')}: ${c.suggestion}`)] : []),
   ];
   io.out(lines.join('\n'));
   return hasErrors(parsed) ? 1 : 0;
+}
+
+/** Most tasks named in one line of text output; the JSON has them all. */
+const NAMED = 8;
+
+function conflictLines(groups: readonly ConflictGroup[]): string[] {
+  if (groups.length === 0) return ['File conflicts: none'];
+  const pairs = groups.reduce((sum, g) => sum + g.pairs, 0);
+  const lines = [`File conflicts: ${groups.length} contested path${groups.length === 1 ? '' : 's'} (${pairs} pair${pairs === 1 ? '' : 's'} of tasks may run at once)`];
+  for (const g of groups) {
+    const also = g.patterns.length > 1 ? ` (with ${g.patterns.slice(1).join(', ')})` : '';
+    lines.push(`  ${g.path}${also}: touched by ${g.tasks.length} tasks that may run at the same time: ${named(g.tasks)}`);
+    const deps = g.suggestion.deps;
+    if (deps.length > 0) {
+      const shown = deps.slice(0, NAMED).map((d) => `${d.task} after ${d.dependsOn}`);
+      lines.push(`    fix: add ${deps.length} dependenc${deps.length === 1 ? 'y' : 'ies'}: ${shown.join(', ')}${deps.length > NAMED ? `, … (${deps.length - NAMED} more in --json)` : ''}`);
+    }
+  }
+  return lines;
+}
+
+function named(ids: readonly string[]): string {
+  return ids.length <= NAMED ? ids.join(', ') : `${ids.slice(0, NAMED).join(', ')}, … (${ids.length - NAMED} more)`;
 }
 
 export function simulateCommand(file: string, workers: number, json: boolean, io: Output): number {
@@ -108,6 +136,10 @@ export function simulateCommand(file: string, workers: number, json: boolean, io
       [
         `${workers} worker${workers === 1 ? '' : 's'}: done in ${formatHours(result.makespanHours)}` +
           ` (lower bound ${formatHours(result.lowerBoundHours)}; stage by stage ${formatHours(result.stageBarrierHours)})`,
+        result.heldByConflicts > 0
+          ? `Conflict locks: ${result.heldByConflicts} task${result.heldByConflicts === 1 ? '' : 's'} wait for a task that may touch the same files; ` +
+            `without the locks (conflicts: allow) ${formatHours(result.makespanWithoutConflictLocksHours)}`
+          : `Conflict locks: no task waits for one (same ${formatHours(result.makespanWithoutConflictLocksHours)} with conflicts: allow)`,
         ...result.schedule.map((s) => `  worker ${s.worker}  ${formatHours(s.start).padStart(7)} -> ${formatHours(s.end).padEnd(7)} ${s.task}`),
       ].join('\n'),
     );

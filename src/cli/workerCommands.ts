@@ -4,21 +4,31 @@ import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
-import type { Plan } from '../core/plan/model';
-import { appendEvent } from '../core/run/events';
+import type { Plan, PlanDiagnostic } from '../core/plan/model';
+import { problemsByTask } from '../core/plan/needsFix';
+import { appendEvent, readEvents } from '../core/run/events';
 import { updateHeartbeat } from '../core/run/heartbeat';
 import { HOOK_EVENTS, intakeHook, type HookEvent } from '../core/run/hookIntake';
-import { LaunchRefused, PROMPT_PLACEHOLDER, prepareLaunch } from '../core/run/launch';
+import { LaunchRefused, PROMPT_PLACEHOLDER, prepareLaunch, type LaunchRequest } from '../core/run/launch';
+import { isCurrentLaunch, LAUNCH_ENV, launchTag, readLaunch } from '../core/run/launches';
+import { endRecorded } from '../core/run/processTree';
 import { BatonLayout } from '../core/run/layout';
-import { RunStore, RunWatcher } from '../core/run/runStore';
-import { tasksToStart } from '../core/run/scheduler';
-import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
-import { checkpointAbandoned, stopSupervisor, supervise } from '../core/run/supervisor';
-import type { WorkerView } from '../core/run/workerState';
+import { agentEnvironment } from '../core/run/workerEnv';
+import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
+import { conflictHolds, holdText } from '../core/run/scheduler';
+import { ApprovalRefused } from '../core/run/approve';
+import { RunController } from '../core/run/controller';
+import { runGates, type GateResult } from '../core/run/gates';
+import { readQueue, type MergeResult } from '../core/run/mergeQueue';
+import { readResult, updateResult } from '../core/run/result';
+import { removeTaskWorktree } from '../core/git/worktrees';
+import { planStates, type TaskState } from '../core/run/states';
+import { launchTaken, stopSupervisor, supervise } from '../core/run/supervisor';
+import { canStop, type WorkerView } from '../core/run/workerState';
 import { formatDiagnostic, loadPlan, UsageError, type Output } from './planCommands';
 
 /** How a worker (or a hook) runs this same CLI again. */
-function batonCommand(): string[] {
+export function batonCommand(): string[] {
   return [process.execPath, realpathSync(process.argv[1])];
 }
 
@@ -30,21 +40,23 @@ export function repositoryRoot(planFile: string): string {
   return r.stdout.trim();
 }
 
-interface Session {
+export interface Session {
   plan: Plan;
   layout: BatonLayout;
   store: RunStore;
+  errors: PlanDiagnostic[];
 }
 
-function openSession(planFile: string): Session {
+/** `readOnly` (status): a plan with errors still shows its workers; anything that starts or stops refuses it. */
+export function openSession(planFile: string, readOnly = false): Session {
   const parsed = loadPlan(planFile);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new UsageError(`the plan has errors; fix them first:\n${errors.map(formatDiagnostic).join('\n')}`);
+  if (errors.length && !readOnly) throw new UsageError(`the plan has errors; fix them first:\n${errors.map(formatDiagnostic).join('\n')}`);
   const layout = new BatonLayout(repositoryRoot(planFile));
-  return { plan: parsed.plan, layout, store: new RunStore(layout, () => parsed.plan.defaults.heartbeatTimeout) };
+  return { plan: parsed.plan, layout, store: new RunStore(layout, () => parsed.plan.defaults.heartbeatTimeout), errors };
 }
 
-function currentStates(s: Session): { states: Map<string, TaskState>; workers: Map<string, WorkerView> } {
+export function currentStates(s: Session): { states: Map<string, TaskState>; workers: Map<string, WorkerView> } {
   const workers = new Map([...s.store.readAll()].filter(([id]) => s.plan.tasks.some((t) => t.id === id)).map(([id, r]) => [id, r.view]));
   const approved = new Set([...workers].filter(([, w]) => w.state === 'approved').map(([id]) => id));
   return { states: planStates(s.plan, approved, workers), workers };
@@ -52,7 +64,7 @@ function currentStates(s: Session): { states: Map<string, TaskState>; workers: M
 
 // ---- inside a worker ---------------------------------------------------------------------------
 
-export async function superviseCommand(args: string[]): Promise<number> {
+export async function superviseCommand(args: string[], io: Output): Promise<number> {
   const split = args.indexOf('--');
   if (split === -1 || split === args.length - 1) throw new UsageError('supervise needs: <task-id> --root DIR --base BRANCH [--headless] -- COMMAND [ARGS...]');
   const own = args.slice(0, split);
@@ -66,22 +78,32 @@ export async function superviseCommand(args: string[]): Promise<number> {
   const base = opt('--base');
   if (!taskId || !root || !base) throw new UsageError('supervise needs <task-id>, --root and --base.');
   const layout = new BatonLayout(root);
+  const taken = launchTaken(layout, taskId);
+  if (taken) {
+    io.err(`baton: ${taken}`);
+    return 1;
+  }
   const headless = own.includes('--headless');
   const prompt = readFileSync(layout.prompt(taskId), 'utf8');
   const promptInArgs = agentArgs.includes(PROMPT_PLACEHOLDER);
-  return supervise({
+  const code = await supervise({
     layout,
     taskId,
     base,
     command,
     args: agentArgs.map((a) => (a === PROMPT_PLACEHOLDER ? prompt : a)),
-    env: process.env,
+    env: agentEnvironment(process.env),
     interactive: !headless,
     stdinFile: headless && !promptInArgs ? layout.prompt(taskId) : undefined,
     checkpointMs: Number(opt('--checkpoint-minutes') ?? 0) * 60_000,
     livenessMs: Number(opt('--liveness-ms') ?? 5000),
     firstHookWithinMs: Number(opt('--first-hook-within-ms') ?? 0) || undefined,
+    launchId: process.env[LAUNCH_ENV] || undefined,
   });
+  // In a terminal the outcome is recorded (heartbeat, events) and Baton tells the person itself; a
+  // non-zero exit would only add VS Code's own "terminal process terminated" toast. Headless, the exit
+  // code is what `baton run` reads.
+  return headless ? code : 0;
 }
 
 /** Called by Claude Code hooks. Always exits 0: a reporting hiccup must never block the worker's tool. */
@@ -104,14 +126,14 @@ export async function hookCommand(event: string, io: Output, stdin: () => Promis
     io.err('baton hook: the hook input was not JSON; recorded the event without details.');
   }
   try {
-    await intakeHook({ layout: new BatonLayout(root), taskId, base: process.env.BATON_BASE ?? 'main' }, event as HookEvent, payload);
+    await intakeHook({ layout: new BatonLayout(root), taskId, base: process.env.BATON_BASE ?? 'main', launchId: process.env[LAUNCH_ENV] || undefined }, event as HookEvent, payload);
   } catch (e) {
     io.err(`baton hook: ${(e as Error).message}`);
   }
   return 0;
 }
 
-/** `baton report blocked "reason"` | `baton report progress N`: for workers, through the heartbeat. */
+/** `baton report blocked "reason"` | `progress N` (through the heartbeat) | `done "summary"` (into result.json): for workers. */
 export async function reportCommand(args: string[], io: Output): Promise<number> {
   const taskId = process.env.BATON_TASK_ID;
   const root = process.env.BATON_ROOT;
@@ -119,48 +141,129 @@ export async function reportCommand(args: string[], io: Output): Promise<number>
   const layout = new BatonLayout(root);
   const [what, ...rest] = args;
   const now = new Date().toISOString();
+  const launchId = process.env[LAUNCH_ENV] || undefined;
+  const mine = () => isCurrentLaunch(layout, taskId, launchId);
   if (what === 'blocked') {
     const reason = rest.join(' ').trim();
     if (!reason) throw new UsageError('report blocked needs a reason: baton report blocked "what you need to know"');
-    await updateHeartbeat(layout.heartbeat(taskId), taskId, (c) => ({ ...(c ?? { task_id: taskId, status: 'blocked' }), status: 'blocked', reason, updated_at: now }));
-    appendEvent(layout.events(taskId), { type: 'report:blocked', at: now, reason });
+    await updateHeartbeat(layout.heartbeat(taskId), taskId, (c) => (mine() ? { ...(c ?? { task_id: taskId, status: 'blocked' }), status: 'blocked', reason, updated_at: now, agent_at: now } : undefined));
+    appendEvent(layout.events(taskId), { type: 'report:blocked', at: now, reason, ...launchTag(launchId) });
     io.out('Reported: blocked. The person sees your reason; wait for the answer in this session.');
     return 0;
   }
   if (what === 'progress') {
     const n = Number(rest[0]);
     if (!Number.isFinite(n) || n < 0 || n > 100) throw new UsageError('report progress takes a number from 0 to 100.');
-    await updateHeartbeat(layout.heartbeat(taskId), taskId, (c) => ({ ...(c ?? { task_id: taskId, status: 'in_progress' }), progress: n, updated_at: now }));
+    await updateHeartbeat(layout.heartbeat(taskId), taskId, (c) => (mine() ? { ...(c ?? { task_id: taskId, status: 'in_progress' }), progress: n, updated_at: now, agent_at: now } : undefined));
     return 0;
   }
-  throw new UsageError('report takes: blocked "reason" | progress N');
+  if (what === 'done') {
+    const { summary, notDone } = handOver(rest);
+    await updateResult(layout, taskId, { status: 'done', summary, not_done: notDone });
+    appendEvent(layout.events(taskId), { type: 'report:done', at: now });
+    io.out('Reported: done. The reviewer reads your summary beside your changes.');
+    return 0;
+  }
+  throw new UsageError('report takes: blocked "reason" | progress N | done "summary" [--not-done "text"] | done --file FILE');
+}
+
+/** The worker's summary from `done "text"` or `done --file FILE`, and what it did not do from `--not-done "text"`. */
+function handOver(args: string[]): { summary: string; notDone?: string } {
+  const words: string[] = [];
+  let file: string | undefined;
+  let notDone: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--file') file = args[++i];
+    else if (args[i] === '--not-done') notDone = args[++i];
+    else words.push(args[i]);
+  }
+  let summary = words.join(' ').trim();
+  if (file) {
+    try {
+      summary = readFileSync(resolve(file), 'utf8');
+    } catch (e) {
+      throw new UsageError(`report done --file: cannot read ${file}: ${(e as Error).message}`);
+    }
+  }
+  // Kept whole for the review summary, but not without limit: it is read by a person.
+  summary = summary.trim().slice(0, 20_000);
+  if (!summary) throw new UsageError('report done needs your summary: baton report done "what you did" --not-done "what you did not do"');
+  return { summary, notDone: notDone?.trim().slice(0, 20_000) || undefined };
 }
 
 // ---- for the person --------------------------------------------------------------------------
 
-function statusRow(task: string, state: TaskState, w?: WorkerView) {
-  return { task, state, activity: w?.activity ?? null, reason: w?.reason ?? null, elapsedSeconds: w?.elapsedSeconds ?? null, tokens: w?.tokens ?? null };
+function statusRow(task: string, state: TaskState, w?: WorkerView, problem?: string, needsFix = false) {
+  return {
+    task,
+    state,
+    activity: w?.activity ?? null,
+    reason: w?.reason ?? null,
+    progress: w?.progress ?? null,
+    elapsedSeconds: w?.elapsedSeconds ?? null,
+    tokens: w?.tokens ?? null,
+    problem: problem ?? null,
+    ...(needsFix ? { needsFix } : {}),
+  };
 }
 
+/**
+ * Every task's state, the workers' always: a typo in the plan must not hide running workers. The plan's
+ * errors go to stderr beside them, the tasks they touch say "needs fix", and the exit status is 1.
+ */
 export async function statusCommand(planFile: string, json: boolean, watchMode: boolean, io: Output): Promise<number> {
-  const s = openSession(planFile);
+  const s = openSession(planFile, true);
+  const touched = problemsByTask(s.plan, s.errors);
+  const fix = (id: string, state: TaskState | undefined) => touched.has(id) && (state === 'ready' || state === 'blocked');
+  if (s.errors.length) io.err(`The plan has errors; tasks they touch cannot start until they are fixed:\n${s.errors.map(formatDiagnostic).join('\n')}`);
   if (!watchMode) {
     const { states, workers } = currentStates(s);
-    const rows = s.plan.tasks.map((t) => statusRow(t.id, states.get(t.id)!, workers.get(t.id)));
+    for (const [id, w] of workers) if (w.state === 'failed' && w.exitCode === undefined) endLeftovers(s, id);
+    const holds = conflictHolds(s.plan, states);
+    const rows = s.plan.tasks.map((t) => {
+      const row = statusRow(t.id, states.get(t.id)!, workers.get(t.id), s.store.refresh(t.id)?.problem, fix(t.id, states.get(t.id)));
+      const hold = holds.get(t.id);
+      return hold ? { ...row, reason: holdText(hold) } : row;
+    });
     if (json) io.out(JSON.stringify(rows));
     else {
       const width = Math.max(...rows.map((r) => r.task.length));
-      for (const r of rows) io.out(`${r.task.padEnd(width)}  ${r.state.padEnd(14)}${r.activity ?? r.reason ?? ''}`);
+      for (const r of rows) {
+        const percent = r.progress !== null ? ` (${Math.round(r.progress)}%)` : '';
+        io.out(`${r.task.padEnd(width)}  ${(r.needsFix ? 'needs fix' : r.state).padEnd(14)}${r.activity ?? r.reason ?? ''}${percent}`);
+        // What the worker's heartbeat gets wrong, where whoever wrote the worker will see it.
+        if (r.problem) io.out(`${' '.repeat(width)}  problem: ${r.problem}`);
+      }
     }
-    return 0;
+    return s.errors.length ? 1 : 0;
   }
-  // --watch: the current state of every task, then one JSON line per change, until interrupted.
-  const ids = new Set(s.plan.tasks.map((t) => t.id));
-  const { states } = currentStates(s);
-  for (const t of s.plan.tasks) io.out(JSON.stringify({ task: t.id, state: states.get(t.id), activity: null, at: new Date().toISOString() }));
+  // --watch: the current state of every task, then one JSON line each time a task's state, activity or
+  // reason changes (a stalled worker is one line, not one a second), until interrupted.
+  const records = new Map<string, WorkerRecord>();
+  for (const [id, r] of s.store.readAll()) {
+    records.set(id, r);
+    if (r.view.state === 'failed' && r.view.exitCode === undefined) endLeftovers(s, id);
+  }
+  const printed = new Map<string, string>();
+  const emit = () => {
+    const views = new Map([...records].filter(([id]) => s.plan.tasks.some((t) => t.id === id)).map(([id, r]) => [id, r.view]));
+    const approved = new Set([...views].filter(([, w]) => w.state === 'approved').map(([id]) => id));
+    const states = planStates(s.plan, approved, views);
+    for (const t of s.plan.tasks) {
+      const w = views.get(t.id);
+      const line = { task: t.id, state: states.get(t.id), activity: w?.activity ?? null, reason: w?.reason ?? null, problem: records.get(t.id)?.problem ?? null };
+      const key = JSON.stringify(line);
+      if (printed.get(t.id) === key) continue;
+      printed.set(t.id, key);
+      io.out(JSON.stringify({ ...line, at: new Date().toISOString() }));
+    }
+  };
+  emit();
   const watcher = new RunWatcher(s.store, s.layout, ({ task, record }) => {
-    if (!ids.has(task) || !record) return;
-    io.out(JSON.stringify({ task, state: record.view.state, activity: record.view.activity ?? null, at: new Date().toISOString() }));
+    if (record) records.set(task, record);
+    else records.delete(task);
+    if (record?.view.state === 'failed' && record.view.exitCode === undefined) endLeftovers(s, task);
+    emit();
   });
   watcher.start();
   await new Promise<void>((done) => {
@@ -173,9 +276,16 @@ export async function statusCommand(planFile: string, json: boolean, watchMode: 
 
 interface StartOptions {
   maxWorkers?: number;
+  /** Approve every task whose gates pass, so the plan runs to its end; stop at the first failed merge. */
+  autoApprove?: boolean;
 }
 
-function launchHeadless(s: Session, taskId: string, states: Map<string, TaskState>): Promise<{ pid: number; exit: Promise<number>; detach(): void }> {
+export function launchHeadless(
+  s: Session,
+  taskId: string,
+  states: Map<string, TaskState>,
+  followUp?: LaunchRequest['followUp'],
+): Promise<{ pid: number; exit: Promise<number>; detach(): void }> {
   const analysis = analyzePlan(s.plan);
   const task = s.plan.tasks.find((t) => t.id === taskId);
   let profile;
@@ -194,6 +304,7 @@ function launchHeadless(s: Session, taskId: string, states: Map<string, TaskStat
     permissions: permissionsFromEnv(),
     headless: true,
     batonCommand: batonCommand(),
+    followUp,
   }).then((launch) => {
     // Its own process group, so stopping it reaches the agent and everything the agent started. The
     // supervisor's own messages go to the same log as the agent's output.
@@ -206,7 +317,7 @@ function launchHeadless(s: Session, taskId: string, states: Map<string, TaskStat
 }
 
 /** Profiles and permissions for headless runs come from the environment (the extension passes settings). */
-function agentsFromEnv() {
+export function agentsFromEnv() {
   try {
     return JSON.parse(process.env.BATON_AGENTS ?? '{}');
   } catch {
@@ -241,16 +352,24 @@ export async function startCommand(planFile: string, taskId: string, io: Output)
 export async function stopCommand(planFile: string, taskId: string, io: Output): Promise<number> {
   const s = openSession(planFile);
   const record = s.store.read(taskId);
-  if (!record || !LIVE_STATES.has(record.view.state) || !record.view.pid) {
+  if (!record || !record.view.pid || !canStop(record.view)) {
     io.err(`baton: "${taskId}" has no running worker.`);
     return 1;
   }
   io.out(`Stopping ${taskId}...`);
   const clean = await stopSupervisor(record.view.pid);
-  io.out(clean ? `Stopped ${taskId}; its uncommitted work is checkpointed on its branch.` : `${taskId} did not stop in time and was killed.`);
+  // Say what happened to its work, as the supervisor recorded it: never claim a checkpoint that was not made.
+  const ended = readEvents(s.layout.events(taskId)).filter((e) => e.type === 'stopped' || e.type === 'exit').at(-1);
+  const failure = (ended?.checkpointError as string | undefined) ?? s.store.read(taskId)?.view.checkpointError;
+  if (!clean) io.out(`${taskId} did not stop in time and was killed.`);
+  if (failure) {
+    io.err(`baton: stopped ${taskId}, but its uncommitted work could not be checkpointed: ${failure}`);
+    return 1;
+  }
+  if (!clean) return 0;
+  io.out(ended?.checkpoint ? `Stopped ${taskId}; its uncommitted work is checkpointed on its branch (${String(ended.checkpoint).slice(0, 8)}).` : `Stopped ${taskId}; it left nothing uncommitted.`);
   return 0;
 }
-
 
 /**
  * Stops a worker once its supervisor has installed its signal handlers (its pid is in the heartbeat), so
@@ -262,50 +381,90 @@ async function stopOnceSupervised(s: Session, taskId: string, pid: number): Prom
   await stopSupervisor(pid);
 }
 
+/**
+ * A supervisor gone without recording an exit: end every process its agent left running (processTree.ts).
+ * Whoever notices first does it (the extension, `baton run`, `baton status`); a second time finds nothing.
+ */
+function endLeftovers(s: Session, taskId: string): void {
+  endRecorded(s.layout.processes(taskId), 'SIGKILL', readLaunch(s.layout, taskId)?.launch_id);
+}
+
 export async function runCommand(planFile: string, options: StartOptions, io: Output): Promise<number> {
   const s = openSession(planFile);
   const max = options.maxWorkers ?? s.plan.defaults.maxWorkers;
+  const { conflicts } = analyzePlan(s.plan);
   const running = new Map<string, { pid: number; exit: Promise<number>; detach(): void }>();
+  const abort = new AbortController();
   let interrupted = false;
+  let wake: () => void = () => undefined;
+  const pending: Promise<unknown>[] = [];
+  const controller = sessionController(s, {
+    maxWorkers: max,
+    signal: abort.signal,
+    io,
+    launch: async (id, states) => {
+      const launched = await launchHeadless(s, id, states);
+      running.set(id, launched);
+      if (interrupted) void stopOnceSupervised(s, id, launched.pid); // Ctrl-C came while it was being prepared
+      void launched.exit.then(() => {
+        // A supervisor that ended without recording an exit was killed: end what its agent left running.
+        const after = s.store.read(id)?.view;
+        if (after?.state === 'failed' && after.exitCode === undefined) endLeftovers(s, id);
+        pending.push(controller.onWorkerExit(id));
+        running.delete(id);
+        wake();
+      });
+    },
+  });
   const interrupt = () => {
     if (interrupted) return;
     interrupted = true;
+    abort.abort(); // the merge queue stops before the next base move; nothing is left half-merged
     io.err('Stopping all workers; uncommitted work is checkpointed on each branch...');
     for (const [id, { pid }] of running) void stopOnceSupervised(s, id, pid);
+    wake();
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
-  let wake: () => void = () => undefined;
+  const printed = new Map<string, string>();
+  const shown = new Map<string, TaskState>();
   const watcher = new RunWatcher(s.store, s.layout, ({ task, record }) => {
-    if (record) io.out(JSON.stringify({ task, state: record.view.state, activity: record.view.activity ?? null, at: new Date().toISOString() }));
-    if (record?.view.state === 'stalled' || (record?.view.state === 'failed' && record.view.exitCode === undefined)) {
-      pending.push(checkpointAbandoned(s.layout, task, record.view.state === 'stalled' ? 'stalled' : 'is gone'));
+    // One line per change of state, activity or reason (a change of problem alone is not one).
+    const line = record ? { task, state: record.view.state, activity: record.view.activity ?? null, reason: record.view.reason ?? null } : undefined;
+    if (line && printed.get(task) !== JSON.stringify(line)) {
+      printed.set(task, JSON.stringify(line));
+      io.out(JSON.stringify({ ...line, at: new Date().toISOString() }));
     }
+    if (record?.view.state === 'failed' && record.view.exitCode === undefined) endLeftovers(s, task);
+    pending.push(controller.onWorkerChange(task, record, shown.get(task)));
+    if (record) shown.set(task, record.view.state);
     wake();
   });
-  const pending: Promise<unknown>[] = [];
-  watcher.start();
+  let stoppedBy: MergeResult | undefined;
+  const stopOn = (results: MergeResult[]) => {
+    stoppedBy ??= results.find((r) => r.outcome !== 'merged');
+    if (stoppedBy && !interrupted) {
+      interrupted = true;
+      io.err(`Stopping the run: ${mergeLine(stoppedBy)}`);
+      for (const [id, { pid }] of running) void stopOnceSupervised(s, id, pid);
+    }
+  };
   try {
+    // A queue that a killed run left mid-merge is finished or rolled back before anything else.
+    await controller.recover();
+    watcher.start();
     for (;;) {
-      const { states } = currentStates(s);
-      // A worker launched a moment ago may not have written its first heartbeat yet: it is starting, not ready.
-      for (const id of running.keys()) if (states.get(id) === 'ready') states.set(id, 'starting');
+      let progressed = false;
       if (!interrupted) {
-        for (const id of tasksToStart(s.plan, states, max)) {
-          const launched = await launchHeadless(s, id, states);
-          running.set(id, launched);
-          if (interrupted) void stopOnceSupervised(s, id, launched.pid); // Ctrl-C came while it was being prepared
-          states.set(id, 'starting');
-          void launched.exit.then(() => {
-            // A supervisor that ended without recording an exit was killed: save its worker's work now.
-            const after = s.store.read(id)?.view;
-            if (after?.state === 'failed' && after.exitCode === undefined) pending.push(checkpointAbandoned(s.layout, id, 'is gone'));
-            running.delete(id);
-            wake();
-          });
-        }
+        // Tasks approved elsewhere (a window, baton approve) merge here too; only auto-approval stops the run on a failed merge.
+        const approved = options.autoApprove ? (await controller.autoApprove()).approved : [];
+        const merged = await controller.processQueue();
+        if (options.autoApprove) stopOn(merged);
+        progressed = approved.length > 0 || merged.length > 0;
       }
-      if (running.size === 0) break;
+      if (!interrupted) progressed = (await controller.startReady()).length > 0 || progressed;
+      if (running.size === 0 && !progressed) break;
+      if (progressed && running.size === 0) continue;
       await new Promise<void>((done) => {
         wake = done;
         setTimeout(done, 2000);
@@ -317,13 +476,18 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }
-  const { states } = currentStates(s);
+  const states = controller.states();
   const count = (state: TaskState) => s.plan.tasks.filter((t) => states.get(t.id) === state).map((t) => t.id);
   const review = count('review');
   const failed = [...count('failed'), ...count('stalled')];
   const waiting = count('blocked');
+  const held = [...conflictHolds(s.plan, states, conflicts)].map(([id, hold]) => `${id} (${holdText(hold)})`);
+  const approved = count('approved');
   io.err(
     [
+      options.autoApprove && approved.length ? `Approved and merged: ${approved.join(', ')}` : '',
+      stoppedBy ? `Stopped: ${mergeLine(stoppedBy)}` : '',
+      held.length ? `Not started, a worker started elsewhere may touch the same files: ${held.join(', ')}` : '',
       review.length ? `Ready for review: ${review.join(', ')}` : '',
       failed.length ? `Failed: ${failed.join(', ')} (see .baton/runs/<id>/output.log)` : '',
       waiting.length ? `Waiting for approvals: ${waiting.join(', ')}` : '',
@@ -331,6 +495,111 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
       .filter(Boolean)
       .join('\n') || 'Nothing to run.',
   );
-  if (interrupted) return 130;
-  return failed.length ? 1 : 0;
+  const unsaved = s.plan.tasks.filter((t) => s.store.read(t.id)?.view.checkpointError);
+  for (const t of unsaved) io.err(`Not checkpointed: ${t.id}: ${s.store.read(t.id)?.view.checkpointError}`);
+  if (stoppedBy) return 1;
+  if (abort.signal.aborted) return 130;
+  // Finished: offered, not done, so that what the run left stays where scripts look for it.
+  if (approved.length === s.plan.tasks.length && !archivedAlready(s)) io.err('Every task is approved: `baton archive` files the run away in .baton/archive/.');
+  return failed.length || unsaved.length ? 1 : 0;
+}
+
+/** Whether every task's last event is the mark an archive leaves (archive.ts). */
+function archivedAlready(s: Session): boolean {
+  return s.plan.tasks.every((t) => typeof readEvents(s.layout.events(t.id)).at(-1)?.archived === 'string');
+}
+
+/** The run engine for a CLI session; launching is the caller's. Merge settings come from the environment. */
+function sessionController(
+  s: Session,
+  o: { maxWorkers?: number; signal?: AbortSignal; io: Output; launch?: (id: string, states: Map<string, TaskState>) => Promise<void> },
+): RunController {
+  const style = process.env.BATON_MERGE_STYLE === 'squash' ? 'squash' : 'merge';
+  const keep = process.env.BATON_KEEP_WORKTREES === '1';
+  const { conflicts } = analyzePlan(s.plan);
+  return new RunController({
+    layout: s.layout,
+    store: s.store,
+    plan: () => s.plan,
+    conflicts: () => conflicts,
+    maxWorkers: () => o.maxWorkers ?? s.plan.defaults.maxWorkers,
+    launch: o.launch ?? (() => Promise.reject(new Error('this command starts no workers'))),
+    runGates: (cwd, commands, options) => runGates(cwd, commands, options),
+    gateResults: (id) => readResult(s.layout, id)?.gates,
+    recordGates: async (id, gates) => void (await updateResult(s.layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString() })),
+    cleanup: async (id) => {
+      // A squashed branch is not an ancestor of the base, but its work is on it: the merge just landed.
+      await removeTaskWorktree(s.layout.root, id, { base: s.plan.base, worktree: s.layout.worktree(id), deleteBranch: !keep, force: style === 'squash' });
+    },
+    mergeStyle: () => style,
+    onMerge: (r) => o.io.out(JSON.stringify({ task: r.task, merge: r.outcome, ...mergeDetails(r), at: new Date().toISOString() })),
+    onLaunchError: (id, e) => o.io.err(`baton: could not start ${id}: ${e.message}`),
+    signal: o.signal,
+  });
+}
+
+function mergeDetails(r: MergeResult): Record<string, unknown> {
+  switch (r.outcome) {
+    case 'merged':
+      return { commit: r.commit, base: r.base };
+    case 'conflict':
+      return { files: r.files };
+    case 'integration_failed':
+      return { gates: r.gates.map((g) => ({ command: g.command, exit_code: g.exit_code, output_file: g.output_file })) };
+    case 'refused':
+      return { files: r.files, reason: r.message };
+  }
+}
+
+function mergeLine(r: MergeResult): string {
+  switch (r.outcome) {
+    case 'merged':
+      return `${r.task} merged into ${r.base} as ${r.commit.slice(0, 10)}`;
+    case 'conflict':
+      return `${r.task} conflicts with the base in ${r.files.join(', ')}; nothing was changed. Ask its worker to rebase (its branch is baton/${r.task}), then approve it again.`;
+    case 'integration_failed': {
+      const failed = r.gates.filter((g) => g.exit_code !== 0);
+      return `${r.task} failed its gates on the merged tree (${failed.map((g) => `${g.command}: exit ${g.exit_code}${g.output_file ? `, output in ${g.output_file}` : ''}`).join('; ')}); the base did not move.${failed[0]?.output_tail ? `\n${failed[0].output_tail.trimEnd()}` : ''}`;
+    }
+    case 'refused':
+      return `${r.task} was not merged: ${r.message}`;
+  }
+}
+
+/** `baton approve <id> [--force]`: queue the task and merge the queue (unless another process is merging it). */
+export async function approveCommand(planFile: string, taskId: string, force: boolean, io: Output): Promise<number> {
+  const s = openSession(planFile);
+  const controller = sessionController(s, { io: { out: () => undefined, err: io.err } });
+  await controller.recover();
+  try {
+    const position = await controller.approve(taskId, force);
+    io.out(`Queued ${taskId}${position ? ` (${position} ahead of it)` : ''}${force ? '; approved anyway, recorded' : ''}.`);
+  } catch (e) {
+    if (e instanceof ApprovalRefused) {
+      io.err(`baton: ${e.message}${e.gatesOnly ? ` To approve anyway: baton approve ${taskId} --force` : ''}`);
+      return 1;
+    }
+    throw e;
+  }
+  const results = await controller.processQueue();
+  for (const r of results) io.out(mergeLine(r));
+  const mine = results.find((r) => r.task === taskId);
+  if (!mine) {
+    io.out(`Another Baton process is merging the queue; ${taskId} will be merged in its turn (baton queue).`);
+    return 0;
+  }
+  return mine.outcome === 'merged' ? 0 : 1;
+}
+
+/** `baton queue [--json]`: what waits to be merged, in order. */
+export async function queueCommand(planFile: string, json: boolean, io: Output): Promise<number> {
+  const s = openSession(planFile);
+  const q = readQueue(s.layout);
+  if (json) {
+    io.out(JSON.stringify({ entries: q.entries, merging: q.current ?? null }));
+    return 0;
+  }
+  if (q.entries.length === 0) io.out('The merge queue is empty.');
+  q.entries.forEach((e, i) => io.out(`${i + 1}. ${e.task} into ${e.base} (${e.style}${e.forced ? ', approved anyway' : ''}), queued ${e.queued_at}`));
+  return 0;
 }

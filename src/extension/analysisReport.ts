@@ -1,11 +1,22 @@
-// The plan analysis as a Markdown page: stages, critical path, parallelism and file conflicts.
+// The plan analysis as a Markdown page: stages, critical path, parallelism, simulation and file conflicts.
 // Plain text in, text out (no 'vscode'), so the same words can serve a file or a preview.
 import type { Analysis } from '../core/graph/analysis';
 import type { Plan, PlanDiagnostic } from '../core/plan/model';
 import { formatHours } from '../core/plan/durations';
+import { simulate } from '../core/graph/schedule';
 import { count, escapeMarkdown } from './wording';
 
-export function analysisMarkdown(plan: Plan, analysis: Analysis | undefined, diagnostics: readonly PlanDiagnostic[], file: string): string {
+/** A page a person can read: the most contested paths first, a few names each. */
+const GROUPS_SHOWN = 50;
+const TASKS_SHOWN = 12;
+
+function listed(ids: readonly string[]): string {
+  const shown = ids.slice(0, TASKS_SHOWN).map((id) => `\`${id}\``).join(', ');
+  return ids.length > TASKS_SHOWN ? `${shown} and ${ids.length - TASKS_SHOWN} more` : shown;
+}
+
+/** `workers`: how many workers run at once here (the baton.maxWorkers setting, else the plan's). */
+export function analysisMarkdown(plan: Plan, analysis: Analysis | undefined, diagnostics: readonly PlanDiagnostic[], file: string, workers = plan.defaults.maxWorkers): string {
   const byId = new Map(plan.tasks.map((t) => [t.id, t]));
   const task = (id: string) => {
     const t = byId.get(id);
@@ -58,16 +69,59 @@ export function analysisMarkdown(plan: Plan, analysis: Analysis | undefined, dia
     '',
   );
 
+  out.push(...simulationSection(plan, analysis, workers));
+
   out.push('## File conflicts', '');
   if (analysis.conflicts.length === 0) {
     out.push('None: no two tasks that can run at the same time expect to touch the same files.', '');
   } else {
-    out.push('Tasks that can run at the same time and may touch the same files; their merges may conflict.', '');
-    for (const c of analysis.conflicts) {
-      const patterns = c.patterns.map((p) => `\`${p}\``).join(', ');
-      out.push(`- \`${c.tasks[0]}\` and \`${c.tasks[1]}\` both match ${patterns}: ${escapeMarkdown(c.suggestion)}.`);
+    const pairs = analysis.conflicts.reduce((sum, g) => sum + g.pairs, 0);
+    out.push(
+      `${count(analysis.conflicts.length, 'contested path')}, ${count(pairs, 'pair')} of tasks that can run at the same time and may touch them; their merges may conflict. ` +
+        'Baton does not start two of them at once unless the plan says `conflicts: allow`.',
+      '',
+    );
+    for (const g of analysis.conflicts.slice(0, GROUPS_SHOWN)) {
+      const also = g.patterns.length > 1 ? ` (with ${g.patterns.slice(1).map((p) => `\`${p}\``).join(', ')})` : '';
+      out.push(`### \`${g.path}\`${also}`, '', `Touched by ${count(g.tasks.length, 'task')} that may run at the same time: ${listed(g.tasks)}.`, '');
+      const deps = g.suggestion.deps;
+      if (deps.length > 0) {
+        const shown = deps.slice(0, TASKS_SHOWN).map((d) => `\`${d.task}\` after \`${d.dependsOn}\``);
+        out.push(`To run them one after another, add ${deps.length === 1 ? 'one dependency' : `${deps.length} dependencies`}: ${shown.join(', ')}${deps.length > TASKS_SHOWN ? `, and ${deps.length - TASKS_SHOWN} more` : ''}.`, '');
+      }
     }
-    out.push('');
+    if (analysis.conflicts.length > GROUPS_SHOWN) out.push(`…and ${analysis.conflicts.length - GROUPS_SHOWN} more contested paths (\`baton analyze --json\` lists them all).`, '');
   }
   return out.join('\n');
+}
+
+/** The live scheduler's policy on a virtual clock with the estimates, for the configured K and a few others. */
+function simulationSection(plan: Plan, analysis: Analysis, workers: number): string[] {
+  if (plan.tasks.length === 0 || analysis.totalHours === 0) {
+    return ['## Simulation', '', 'No estimates yet: give tasks an `estimate` to see how long the plan takes.', ''];
+  }
+  const ks = [...new Set([1, 2, 3, 4, analysis.maxParallelism, workers])].filter((k) => k >= 1 && k <= Math.max(workers, analysis.maxParallelism)).sort((a, b) => a - b);
+  let mine;
+  const rows: string[] = [];
+  try {
+    for (const k of ks) {
+      const sim = simulate(plan, k);
+      if (k === workers) mine = sim;
+      const row = [k === workers ? `**${k}**` : String(k), formatHours(sim.makespanHours), formatHours(sim.lowerBoundHours), formatHours(sim.stageBarrierHours)];
+      rows.push(`| ${row.join(' | ')} |`);
+    }
+  } catch {
+    return ['## Simulation', '', 'Fix the problems in the plan to simulate it.', ''];
+  }
+  const out = ['## Simulation', ''];
+  if (mine) {
+    out.push(
+      `With ${count(workers, 'worker')}: **${formatHours(mine.makespanHours)}**; lower bound ${formatHours(mine.lowerBoundHours)} ` +
+        `(the longer of the critical path and the work split ${workers} ways); waiting for each whole stage: ${formatHours(mine.stageBarrierHours)}.`,
+      '',
+    );
+  }
+  out.push('Ready tasks start as dependencies finish, longest remaining path first, on a virtual clock with the estimates.', '');
+  out.push('| Workers | Done in | Lower bound | Stage by stage |', '| ---: | ---: | ---: | ---: |', ...rows, '');
+  return out;
 }

@@ -1,11 +1,15 @@
-// Plan problems in the Problems panel, at the line and column the parser found them.
+// Plan problems in the Problems panel, at the line and column the parser found them; file conflicts as
+// warnings at the `files` entries concerned (conflictFixes.ts offers their quick fix).
 import * as vscode from 'vscode';
+import { conflictWarnings, type ConflictWarning, type DependencyFix } from '../core/graph/conflicts';
 import type { PlanDiagnostic } from '../core/plan/model';
 import type { PlanSource } from './planSource';
 import { spanToRange } from './spans';
 
 export class PlanDiagnostics {
   private planUri: vscode.Uri | undefined;
+  /** The dependency each conflict warning suggests, by where and what it says (diagnostics come back as copies). */
+  private fixes = new Map<string, DependencyFix>();
 
   constructor(private readonly collection: vscode.DiagnosticCollection) {}
 
@@ -16,9 +20,23 @@ export class PlanDiagnostics {
     if (uri) this.show(uri, diagnostics);
   }
 
+  /** The dependency a shown `file-conflict` warning suggests, if any. */
+  conflictFix(d: vscode.Diagnostic): DependencyFix | undefined {
+    return this.fixes.get(fixKey(d));
+  }
+
   /** Problems of another file, e.g. a Markdown plan that Import could not read. */
   show(uri: vscode.Uri, diagnostics: readonly PlanDiagnostic[]): void {
-    this.collection.set(uri, diagnostics.map(toDiagnostic));
+    if (uri.toString() === this.planUri?.toString()) this.fixes.clear();
+    this.collection.set(
+      uri,
+      diagnostics.map((d) => {
+        const shown = toDiagnostic(d);
+        const fix = (d as ConflictWarning).fix;
+        if (fix) this.fixes.set(fixKey(shown), fix);
+        return shown;
+      }),
+    );
   }
 }
 
@@ -27,7 +45,9 @@ export function registerDiagnostics(context: vscode.ExtensionContext, planSource
   const diagnostics = new PlanDiagnostics(collection);
   context.subscriptions.push(
     collection,
-    planSource.onDidChange((snapshot) => diagnostics.showPlan(snapshot?.uri, snapshot?.diagnostics ?? [])),
+    planSource.onDidChange((snapshot) =>
+      diagnostics.showPlan(snapshot?.uri, snapshot ? [...snapshot.diagnostics, ...conflictWarnings(snapshot.plan, snapshot.analysis?.conflicts ?? [])] : []),
+    ),
   );
   return diagnostics;
 }
@@ -38,4 +58,8 @@ function toDiagnostic(d: PlanDiagnostic): vscode.Diagnostic {
   diagnostic.code = d.code;
   diagnostic.source = 'Baton';
   return diagnostic;
+}
+
+function fixKey(d: vscode.Diagnostic): string {
+  return `${d.range.start.line}:${d.range.start.character}:${d.message}`;
 }

@@ -2,10 +2,13 @@
 import * as vscode from 'vscode';
 import { PlanSource } from './planSource';
 import { registerDiagnostics } from './diagnostics';
+import { registerConflictFixes } from './conflictFixes';
 import { registerTasksTree, type TasksNode } from './tasksTree';
-import { registerWorkersTree, type WorkerNode } from './workersTree';
+import { registerWorkersTree, type WorkersViewNode } from './workersTree';
+import { registerRequests, type Requests } from './requests';
 import { Workers } from './workers';
 import { registerWorkerActions } from './commands/workerActions';
+import { registerApproveTask } from './commands/approveTask';
 import { registerStatusBar } from './statusBar';
 import { registerOpenTask } from './commands/openTask';
 import { registerCreatePlan } from './commands/createPlan';
@@ -13,6 +16,13 @@ import { registerAddTask } from './commands/addTask';
 import { registerValidatePlan } from './commands/validatePlan';
 import { registerShowAnalysis } from './commands/showAnalysis';
 import { registerImportMarkdownPlan } from './commands/importMarkdownPlan';
+import { registerCheckSetup } from './commands/checkSetup';
+import { registerReviewActions } from './commands/reviewActions';
+import { registerPlanQuickFixes } from './planQuickFixes';
+import { registerBaseBranchDiagnostics } from './baseBranchDiagnostics';
+import { registerGraphPanel } from './graphPanel';
+import { registerShowRunReport } from './commands/showRunReport';
+import { registerArchiveOnCompletion } from './archiveOnCompletion';
 
 /** What activate() returns: other extensions and the host tests read Baton's state through it. */
 export interface BatonApi {
@@ -20,7 +30,8 @@ export interface BatonApi {
   /** What the Tasks view shows, node by node. */
   tasksTree: vscode.TreeDataProvider<TasksNode>;
   workers: Workers;
-  workersTree: vscode.TreeDataProvider<WorkerNode>;
+  workersTree: vscode.TreeDataProvider<WorkersViewNode>;
+  requests: Requests;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BatonApi> {
@@ -32,19 +43,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     const workers = new Workers(context, planSource, log);
     context.subscriptions.push(workers);
     const diagnostics = registerDiagnostics(context, planSource);
+    registerConflictFixes(context, planSource, diagnostics);
     const tasksTree = registerTasksTree(context, planSource, workers);
-    const workersTree = registerWorkersTree(context, workers, planSource);
+    const requests = registerRequests(context, workers, planSource);
+    const workersTree = registerWorkersTree(context, workers, planSource, requests);
     registerStatusBar(context, planSource, workers);
     registerWorkerActions(context, workers, planSource);
+    registerReviewActions(context, workers, planSource);
+    registerApproveTask(context, workers, planSource);
     registerOpenTask(context, planSource);
     registerCreatePlan(context, planSource);
     registerAddTask(context, planSource);
     registerValidatePlan(context, planSource);
     registerShowAnalysis(context, planSource);
     registerImportMarkdownPlan(context, planSource, diagnostics);
+    registerCheckSetup(context, planSource);
+    registerPlanQuickFixes(context, planSource);
+    registerBaseBranchDiagnostics(context, planSource);
+    registerGraphPanel(context, planSource, workers, tasksTree, log);
+    registerShowRunReport(context, planSource, workers);
+    registerArchiveOnCompletion(context, planSource, workers, log);
     await planSource.start();
     await workers.start();
-    return { planSource, tasksTree, workers, workersTree };
+    requests.refresh();
+    return { planSource, tasksTree, workers, workersTree, requests };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     void vscode.window.showErrorMessage(`Baton failed to start: ${message}`);

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { NEEDS_YOU_STATES, WORKING_STATES } from '../core/run/states';
 import type { PlanSource } from './planSource';
 import { count } from './wording';
+import { stateLabel } from './taskStateIcons';
 import type { Workers } from './workers';
 
 export function registerStatusBar(context: vscode.ExtensionContext, planSource: PlanSource, workers: Workers): void {
@@ -18,7 +19,14 @@ export function registerStatusBar(context: vscode.ExtensionContext, planSource: 
     }
     const { plan, diagnostics, file } = snapshot;
     const states = workers.taskStates(snapshot);
-    if (diagnostics.some((d) => d.severity === 'error')) {
+    const here = workers.worktreeWindow;
+    if (here) {
+      // One task's worktree in its own window: that task and its worker.
+      const state = states.get(here.taskId);
+      item.text = `$(git-branch) Baton: ${here.taskId}${state ? ` · ${stateLabel(state)}` : ''}`;
+      item.tooltip = `This window is the worktree of task "${here.taskId}" (branch baton/${here.taskId}). Click to show it.`;
+      item.backgroundColor = undefined;
+    } else if (diagnostics.some((d) => d.severity === 'error')) {
       item.text = `$(error) Baton: ${count(diagnostics.length, 'problem')}`;
       item.tooltip = `${file} has problems: see the Problems panel. Click to show the tasks.`;
     } else {

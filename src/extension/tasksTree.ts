@@ -1,6 +1,12 @@
 // The Tasks view: the plan's tasks grouped by stage (what can run together) or by status.
 import * as vscode from 'vscode';
-import type { Task } from '../core/plan/model';
+import { metricsTooltip } from './metricsView';
+import type { ConflictGroup } from '../core/graph/analysis';
+import { conflictsByTask, rivalsIn } from '../core/graph/conflicts';
+import type { PlanDiagnostic, Task } from '../core/plan/model';
+import { problemsByTask } from '../core/plan/needsFix';
+import { gatesVerdict } from '../core/run/reviewSummary';
+import { conflictHolds, holdText, type ConflictHold } from '../core/run/scheduler';
 import { LIVE_STATES, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import type { Workers } from './workers';
@@ -29,6 +35,14 @@ export interface TaskNode {
   task: Task;
   state: TaskState;
   stage: number | undefined;
+  /** The file conflicts it is in (groups of tasks that may run at the same time and touch the same path). */
+  conflicts: readonly ConflictGroup[];
+  /** Set when it is ready but waits for a live task it may conflict with. */
+  hold?: ConflictHold;
+  /** The plan's errors that touch this task (an unknown dependency, a cycle); no worker until they are fixed. */
+  problems: PlanDiagnostic[];
+  /** Shown in the window of this task's own worktree: nothing is started from here. */
+  worktreeWindow?: boolean;
 }
 export type TasksNode = ProblemNode | StageNode | StatusNode | TaskNode;
 
@@ -45,8 +59,18 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
     public groupBy: GroupBy,
   ) {}
 
+  /** Conflicts per task and the current holds, worked out once per refresh rather than per tree level. */
+  private memo: ConflictInfo | undefined;
+
   refresh(): void {
+    this.memo = undefined;
     this.changed.fire();
+  }
+
+  private conflictInfo(snapshot: PlanSnapshot, states: States): ConflictInfo {
+    const groups = snapshot.analysis?.conflicts ?? [];
+    this.memo ??= { byTask: conflictsByTask(groups), holds: conflictHolds(snapshot.plan, states, groups) };
+    return this.memo;
   }
 
   dispose(): void {
@@ -57,13 +81,47 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
     const snapshot = this.planSource.current;
     if (!snapshot) return [];
     const states = this.workers.taskStates(snapshot);
-    if (node) return node.kind === 'stage' || node.kind === 'status' ? node.tasks.map((t) => taskNode(snapshot, states, t)) : [];
+    const info = this.conflictInfo(snapshot, states);
+    if (node) return node.kind === 'stage' || node.kind === 'status' ? node.tasks.map((t) => taskNode(snapshot, states, info, t)) : [];
+    const here = this.workers.worktreeWindow;
+    if (here) {
+      // The window of one task's worktree: that task, its state read from the main repository.
+      const task = snapshot.plan.tasks.find((t) => t.id === here.taskId);
+      return task ? [{ ...taskNode(snapshot, states, info, task), worktreeWindow: true }] : [];
+    }
     const roots: TasksNode[] = [];
     const { diagnostics } = snapshot;
     if (diagnostics.length > 0) {
       roots.push({ kind: 'problem', count: diagnostics.length, hasErrors: diagnostics.some((d) => d.severity === 'error') });
     }
-    return roots.concat(this.groupBy === 'stage' ? stageGroups(snapshot, states) : statusGroups(snapshot, states));
+    return roots.concat(this.groupBy === 'stage' ? stageGroups(snapshot, states, info) : statusGroups(snapshot, states));
+  }
+
+  /** Needed by TreeView.reveal (the graph selects a task): a task's parent is its stage or status group. */
+  getParent(node: TasksNode): TasksNode | undefined {
+    const snapshot = this.planSource.current;
+    if (node.kind !== 'task' || !snapshot) return undefined;
+    const groups = this.getChildren().filter((g): g is StageNode | StatusNode => g.kind === 'stage' || g.kind === 'status');
+    return groups.find((g) => g.tasks.some((t) => t.id === node.task.id));
+  }
+
+  /** The task's node as the tree shows it now, if the plan has that task. */
+  taskNode(id: string): TaskNode | undefined {
+    const snapshot = this.planSource.current;
+    const task = snapshot?.plan.tasks.find((t) => t.id === id);
+    if (!snapshot || !task) return undefined;
+    const states = this.workers.taskStates(snapshot);
+    return taskNode(snapshot, states, this.conflictInfo(snapshot, states), task);
+  }
+
+  /** Metrics read the task's events: only when the person hovers it, not at every refresh. */
+  resolveTreeItem(item: vscode.TreeItem, node: TasksNode): vscode.TreeItem {
+    const snapshot = this.planSource.current;
+    const layout = this.workers.batonLayout;
+    if (node.kind !== 'task' || !snapshot || !layout || !(item.tooltip instanceof vscode.MarkdownString)) return item;
+    const metrics = metricsTooltip(layout, snapshot.plan, node.task.id);
+    if (metrics) item.tooltip.appendMarkdown(`\n\n---\n\n${metrics}`);
+    return item;
   }
 
   getTreeItem(node: TasksNode): vscode.TreeItem {
@@ -74,17 +132,21 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
       case 'status':
         return groupItem(node);
       case 'task':
-        return taskItem(node);
+        return taskItem(node, this.workers);
     }
   }
+
 }
 
-/** Returns the tree's data provider (the extension's API hands it to host tests). */
-export function registerTasksTree(
-  context: vscode.ExtensionContext,
-  planSource: PlanSource,
-  workers: Workers,
-): vscode.TreeDataProvider<TasksNode> {
+/** The tree's data provider (the extension's API hands it to host tests), and the link the Graph panel uses. */
+export interface TasksTree extends vscode.TreeDataProvider<TasksNode> {
+  /** Selects and shows a task's row; false when it was already selected (or there is no such task). */
+  revealTask(id: string): Promise<boolean>;
+  /** Fires with a task id when the person selects a task's row. */
+  readonly onDidSelectTask: vscode.Event<string>;
+}
+
+export function registerTasksTree(context: vscode.ExtensionContext, planSource: PlanSource, workers: Workers): TasksTree {
   const provider = new TasksTreeProvider(planSource, workers, context.workspaceState.get<GroupBy>(GROUP_BY_KEY, 'stage'));
   const view = vscode.window.createTreeView('baton.tasks', { treeDataProvider: provider, showCollapseAll: true });
   const setGroupBy = async (groupBy: GroupBy) => {
@@ -101,23 +163,46 @@ export function registerTasksTree(
     void vscode.commands.executeCommand('setContext', 'baton.planState', state);
   };
   void vscode.commands.executeCommand('setContext', GROUP_BY_KEY, provider.groupBy);
+  const selected = new vscode.EventEmitter<string>();
   context.subscriptions.push(
     provider,
     view,
+    selected,
+    view.onDidChangeSelection((e) => {
+      const node = e.selection[0];
+      if (node?.kind === 'task') selected.fire(node.task.id);
+    }),
     planSource.onDidChange(update),
-    workers.onDidChange(() => provider.refresh()),
+    workers.onDidChange(() => {
+      provider.refresh();
+      const here = workers.worktreeWindow;
+      view.message = here
+        ? vscode.l10n.t('This window is the worktree of task "{0}". Its state is read from {1}; start, stop and approve work from that repository\'s window.', here.taskId, here.mainRoot)
+        : undefined;
+    }),
     vscode.commands.registerCommand('baton.groupByStatus', () => setGroupBy('status')),
     vscode.commands.registerCommand('baton.groupByStage', () => setGroupBy('stage')),
     vscode.commands.registerCommand('baton.refresh', () => planSource.reload()),
   );
-  return provider;
+  return Object.assign(provider, {
+    onDidSelectTask: selected.event,
+    async revealTask(id: string) {
+      const node = provider.taskNode(id);
+      if (!node || (view.selection[0]?.kind === 'task' && view.selection[0].task.id === id)) return false;
+      await view.reveal(node, { select: true, focus: false, expand: true });
+      return true;
+    },
+  });
 }
 
 type States = Map<string, TaskState>;
+type ConflictInfo = { byTask: Map<string, ConflictGroup[]>; holds: Map<string, ConflictHold> };
 
-function stageGroups(snapshot: PlanSnapshot, states: States): TasksNode[] {
+const NEEDS_FIX = vscode.l10n.t('Needs a fix in the plan');
+
+function stageGroups(snapshot: PlanSnapshot, states: States, info: ConflictInfo): TasksNode[] {
   const { plan, analysis } = snapshot;
-  if (!analysis) return plan.tasks.map((t) => taskNode(snapshot, states, t));
+  if (!analysis) return plan.tasks.map((t) => taskNode(snapshot, states, info, t));
   const groups: StageNode[] = analysis.stages.map((_, stage) => ({
     kind: 'stage',
     stage,
@@ -136,13 +221,32 @@ function statusGroups(snapshot: PlanSnapshot, states: States): TasksNode[] {
   })).filter((g) => g.tasks.length > 0);
 }
 
-function taskNode(snapshot: PlanSnapshot, states: States, task: Task): TaskNode {
+function taskNode(snapshot: PlanSnapshot, states: States, info: ConflictInfo, task: Task): TaskNode {
+  const problems = problemsOf(snapshot).get(task.id) ?? [];
   return {
     kind: 'task',
     task,
     state: states.get(task.id) ?? 'blocked',
     stage: snapshot.analysis?.stageOf.get(task.id),
+    conflicts: info.byTask.get(task.id) ?? [],
+    hold: info.holds.get(task.id),
+    problems,
   };
+}
+
+/** States in which a file conflict is still ahead: the task has not started or finished. */
+const NOT_STARTED: ReadonlySet<TaskState> = new Set(['ready', 'blocked']);
+
+const byTask = new WeakMap<PlanSnapshot, Map<string, PlanDiagnostic[]>>();
+function problemsOf(snapshot: PlanSnapshot): Map<string, PlanDiagnostic[]> {
+  let map = byTask.get(snapshot);
+  if (!map) byTask.set(snapshot, (map = problemsByTask(snapshot.plan, snapshot.diagnostics)));
+  return map;
+}
+
+/** A task the plan's errors touch, with no worker yet: it cannot start until the plan is fixed. */
+function needsFix(node: TaskNode): boolean {
+  return node.problems.length > 0 && (node.state === 'ready' || node.state === 'blocked');
 }
 
 function problemItem(node: ProblemNode): vscode.TreeItem {
@@ -176,33 +280,82 @@ function groupItem(node: StageNode | StatusNode): vscode.TreeItem {
   return item;
 }
 
-function taskItem(node: TaskNode): vscode.TreeItem {
+function taskItem(node: TaskNode, workers: Workers): vscode.TreeItem {
   const { task } = node;
   const item = new vscode.TreeItem(task.title || task.id);
-  // `task.ready` offers Start Worker, `task.worker` the worker's actions; menus match `viewItem =~ /^task/`.
-  item.contextValue = node.state === 'ready' ? 'task.ready' : LIVE_STATES.has(node.state) ? 'task.worker' : 'task';
-  item.description = task.estimate ? `${task.id} · ${task.estimate}` : task.id;
-  item.iconPath = stateIcon(node.state);
-  item.tooltip = taskTooltip(node);
+  // Stable across refreshes, so selection and expansion stay put while the plan is edited, and the graph can reveal it.
+  item.id = `task:${task.id}`;
+  // `task.ready` offers Start Worker, `task.worker` the worker's actions, `task.review` Review, Gates,
+  // Request Changes and Discard, `task.needsFix` nothing to start; menus match `viewItem =~ /^task/`.
+  const fix = needsFix(node);
+  item.contextValue = fix
+    ? 'task.needsFix'
+    : node.state === 'ready'
+      ? node.worktreeWindow ? 'task' : 'task.ready'
+      : LIVE_STATES.has(node.state) ? 'task.worker' : node.state === 'review' ? 'task.review' : 'task';
+  // ✓/✗ once the gates have run on this task's work.
+  const result = node.state === 'approved' || node.state === 'ready' || node.state === 'blocked' ? undefined : workers.result(task.id);
+  const verdict = result?.gates && task.gates.length ? gatesVerdict(task, result) : undefined;
+  const gates = verdict ? (verdict.endsWith('passed') ? 'gates ✓' : 'gates ✗') : undefined;
+  item.description = [fix ? NEEDS_FIX : undefined, task.id, task.estimate, gates].filter(Boolean).join(' · ');
+  item.iconPath = fix ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')) : stateIcon(node.state);
+  if (!fix && node.hold) {
+    item.description += ` · ${holdText(node.hold)}`;
+    item.iconPath = new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  } else if (!fix && node.conflicts.length > 0 && NOT_STARTED.has(node.state)) {
+    // Same shape as its state, in the warning colour: it may collide with another task's files.
+    item.iconPath = new vscode.ThemeIcon(stateIcon(node.state).id, new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  }
+  item.tooltip = taskTooltip(node, result?.gates ? verdict : undefined);
+  const history = node.state === 'ready' || node.state === 'blocked' ? [] : workers.history(task.id);
+  if (history.length) {
+    item.tooltip.appendMarkdown('\n\n---\n\n**History**  \n');
+    for (const h of history.slice(-12)) item.tooltip.appendMarkdown(`${new Date(h.at).toLocaleString()} — ${escapeMarkdown(h.text)}  \n`);
+  }
   item.command = { command: 'baton.openTask', title: 'Open Task in Plan', arguments: [node] };
+  // A failed merge offers Approve again, and for a conflict the two ways out of it.
+  if (node.state === 'conflict' || node.state === 'integration_failed') item.contextValue = `task.${node.state}`;
   return item;
 }
 
-function taskTooltip({ task, state, stage }: TaskNode): vscode.MarkdownString {
+function taskTooltip(node: TaskNode, gatesRun?: string): vscode.MarkdownString {
+  const { task, state, stage, conflicts, hold } = node;
   const code = (values: string[]) => values.map((v) => `\`${v}\``).join(', ');
   const md = new vscode.MarkdownString('', true);
   md.appendMarkdown(`**${escapeMarkdown(task.title || task.id)}** \`${task.id}\`\n\n`);
   const where = stage === undefined ? '' : ` · Stage ${stage + 1}`;
-  md.appendMarkdown(`$(${stateIcon(state).id}) ${stateLabel(state)}${where}\n\n`);
+  if (needsFix(node)) {
+    md.appendMarkdown(`$(error) ${NEEDS_FIX}${where}\n\n`);
+    for (const p of node.problems) md.appendMarkdown(`- ${escapeMarkdown(p.message)} (line ${p.span.start.line})\n`);
+    md.appendMarkdown('\n');
+  } else {
+    md.appendMarkdown(`$(${stateIcon(state).id}) ${stateLabel(state)}${where}\n\n`);
+  }
+  if (hold) md.appendMarkdown(`$(debug-pause) Not started yet: it ${escapeMarkdown(holdText(hold))}.\n\n`);
   if (task.description.trim()) md.appendMarkdown(`${task.description.trim()}\n\n---\n\n`);
   md.appendMarkdown(`**Depends on:** ${task.deps.length ? code(task.deps) : 'nothing'}  \n`);
   md.appendMarkdown(`**Files:** ${task.files.length ? code(task.files) : 'none listed'}  \n`);
-  md.appendMarkdown(`**Gates:** ${task.gates.length ? code(task.gates) : 'none'}`);
+  md.appendMarkdown(`**Gates:** ${task.gates.length ? code(task.gates) : 'none'}${gatesRun ? ` — ${escapeMarkdown(gatesRun)}` : ''}`);
   const facts = [
     task.estimate && `**Estimate:** ${task.estimate}`,
     task.complexity && `**Complexity:** ${task.complexity}`,
     task.persona && `**Persona:** ${escapeMarkdown(task.persona)}`,
   ].filter(Boolean);
   if (facts.length) md.appendMarkdown(`  \n${facts.join(' · ')}`);
+  if (conflicts.length) md.appendMarkdown(`\n\n---\n\n${conflictTooltip(task.id, conflicts)}`);
   return md;
+}
+
+/** The tooltip's file conflicts: per contested path, the tasks it may run alongside and the suggested dependency. */
+function conflictTooltip(id: string, groups: readonly ConflictGroup[]): string {
+  const shown = 5;
+  const lines = [`$(warning) **File conflicts:** may run at the same time as tasks that touch the same files`];
+  for (const g of groups.slice(0, shown)) {
+    const rivals = rivalsIn(g, id);
+    const names = rivals.slice(0, shown).map((r) => `\`${r}\``).join(', ') + (rivals.length > shown ? ` and ${rivals.length - shown} more` : '');
+    const dep = g.suggestion.deps.find((d) => d.task === id);
+    lines.push(`- \`${g.path}\` with ${names}${dep ? ` · suggested: depend on \`${dep.dependsOn}\`` : ''}`);
+  }
+  if (groups.length > shown) lines.push(`- and ${count(groups.length - shown, 'more path')} (Show Plan Analysis lists them)`);
+  return lines.join('\n');
 }

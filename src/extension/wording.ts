@@ -9,3 +9,12 @@ export function count(n: number, noun: string): string {
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]<>#|]/g, '\\$&');
 }
+
+/**
+ * Text a worker wrote, for a notification: VS Code turns `[label](command:…)` (also https: and file:) in a
+ * notification into a clickable link, so a worker could offer the person a button that runs any command.
+ * A space between `]` and `(` keeps the words and breaks the link.
+ */
+export function noLinks(text: string): string {
+  return text.replace(/\]\s*\(/g, '] (');
+}

@@ -2,22 +2,38 @@
 // their terminals, and the actions on them. The files are the truth; this class only mirrors them, so a
 // reloaded window adopts the same workers and never starts one twice.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { claudeConfigFile, isTrusted, recordTrust } from '../core/agents/claudeTrust';
+import { findBatonWorktree, type BatonWorktree } from '../core/git/batonWorktree';
 import { DEFAULT_PERMISSIONS, findProfile, type AgentProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
-import { appendEvent } from '../core/run/events';
-import { checkStartable, LaunchRefused, prepareLaunch } from '../core/run/launch';
+import { appendEvent, readEvents } from '../core/run/events';
+import { updateHeartbeat } from '../core/run/heartbeat';
+import { taskHistory, type HistoryEntry } from '../core/run/history';
+import { lastSession } from '../core/run/hookIntake';
+import { checkStartable, LaunchRefused, prepareLaunch, type LaunchRequest } from '../core/run/launch';
 import { BatonLayout } from '../core/run/layout';
+import { readLaunch } from '../core/run/launches';
+import { endRecorded } from '../core/run/processTree';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
-import { tasksToStart } from '../core/run/scheduler';
-import { checkpointAbandoned, stopSupervisor } from '../core/run/supervisor';
+import { stopSupervisor } from '../core/run/supervisor';
+import { canStop, pidAlive } from '../core/run/workerState';
+import { personEnvironment } from '../core/run/workerEnv';
+import { parsePlan } from '../core/plan/parse';
+import { rebaseInstruction } from '../core/run/approve';
+import { RunController } from '../core/run/controller';
+import { runGates, type GateResult } from '../core/run/gates';
+import type { MergeResult } from '../core/run/mergeQueue';
+import { readResult, updateResult, type TaskResult } from '../core/run/result';
+import { removeTaskWorktree } from '../core/git/worktrees';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
 import { ensureTrusted } from './workspaceTrust';
+import { noLinks } from './wording';
 
 const TERMINAL_PREFIX = 'Baton: ';
 
@@ -25,10 +41,15 @@ const TERMINAL_PREFIX = 'Baton: ';
 const NOTIFY: Partial<Record<TaskState, { setting: string; message: (id: string, r: WorkerRecord) => string }>> = {
   waiting_input: { setting: 'waitingInput', message: (id, r) => `Worker "${id}" is waiting for your input${r.view.activity ? `: ${r.view.activity.replace(/^Waiting: /, '')}` : '.'}` },
   worker_blocked: { setting: 'blocked', message: (id, r) => `Worker "${id}" is blocked: ${r.view.reason ?? 'it needs your help.'}` },
-  stalled: { setting: 'stalled', message: (id, r) => `Worker "${id}" has stalled (${r.view.reason ?? 'no heartbeat'}).` },
-  failed: { setting: 'failed', message: (id, r) => `Worker "${id}" failed: ${r.view.reason ?? 'see its terminal'}. Its worktree and branch are kept.` },
+  stalled: { setting: 'stalled', message: (id, r) => `Worker "${id}" has stalled (${(r.view.reason ?? 'no heartbeat').replace(/\.$/, '')}).` },
+  failed: { setting: 'failed', message: (id, r) => `Worker "${id}" failed: ${sentence(r.view.reason ?? 'see its terminal')} Its worktree and branch are kept.` },
   review: { setting: 'review', message: (id) => `Worker "${id}" finished: its work is ready for review.` },
 };
+
+/** Ends `text` with one full stop: reasons may or may not bring their own. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}
 
 export class Workers implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -40,7 +61,14 @@ export class Workers implements vscode.Disposable {
   private layout: BatonLayout | undefined;
   private store: RunStore | undefined;
   private watcher: RunWatcher | undefined;
+  /** The run engine shared with `baton run`: scheduling, recovery, approvals and the merge queue. */
+  private controller: RunController | undefined;
+  private readonly mergeResults = new vscode.EventEmitter<MergeResult>();
+  /** Fires for each task the merge queue finished with (merged, conflict, integration failed, refused). */
+  readonly onDidMerge = this.mergeResults.event;
   private rootProblem: string | undefined;
+  /** Set when this window is one task's worktree: state comes from the main repository's `.baton/`. */
+  worktreeWindow: BatonWorktree | undefined;
   private loaded = false;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -51,6 +79,7 @@ export class Workers implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changed,
+      this.mergeResults,
       vscode.window.onDidOpenTerminal((t) => {
         this.adopt(t);
         this.changed.fire(); // the views offer Show Terminal and Reply only with a terminal
@@ -62,6 +91,10 @@ export class Workers implements vscode.Disposable {
         this.changed.fire();
       }),
       planSource.onDidChange(() => this.maybeAutoStart()),
+      // Turning autoStart on acts at once, not at the next change.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('baton.autoStart') || e.affectsConfiguration('baton.maxWorkers')) this.maybeAutoStart();
+      }),
     );
   }
 
@@ -74,20 +107,105 @@ export class Workers implements vscode.Disposable {
       this.rootProblem = `${folder.name} is not a git repository: Baton gives each task its own git worktree. Run "git init" and commit once.`;
       return;
     }
-    this.layout = new BatonLayout(root);
+    // A task's worktree opened in its own window: the main repository's `.baton/` is the truth, and
+    // no second `.baton/` is made here.
+    this.worktreeWindow = await findBatonWorktree(folder.uri.fsPath);
+    void vscode.commands.executeCommand('setContext', 'baton.worktreeTask', this.worktreeWindow?.taskId ?? '');
+    this.layout = new BatonLayout(this.worktreeWindow?.mainRoot ?? root);
     this.store = new RunStore(this.layout, () => this.planSource.current?.plan.defaults.heartbeatTimeout ?? 60);
     for (const t of vscode.window.terminals) this.adopt(t);
     if (!vscode.workspace.isTrusted) {
-      // Restricted Mode: show what the files say, but start no watcher-driven automation.
+      // Restricted Mode: show what the files say, but start no watcher-driven automation until trust is
+      // granted, which may happen while the window is open.
       for (const [id, r] of this.store.readAll()) this.records.set(id, r);
       this.changed.fire();
+      this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.watch()));
       return;
     }
+    this.watch();
+  }
+
+  /** Follows `.baton/runs` (notifications, checkpoints of abandoned work, auto-start): trusted workspaces only. */
+  private watch(): void {
+    if (this.watcher || !this.store || !this.layout) return;
+    this.controller = this.makeController(this.layout, this.store);
     this.watcher = new RunWatcher(this.store, this.layout, ({ task, record }) => this.onWorkerChange(task, record));
     this.watcher.start();
     this.loaded = true;
     this.changed.fire();
-    this.maybeAutoStart();
+    // A merge that a closed window or a killed `baton run` left half-way is finished or forgotten first.
+    void this.controller
+      .recover()
+      .then(() => this.controller!.processQueue())
+      .catch((e) => this.log.error(`Merge queue: ${(e as Error).message}`))
+      .finally(() => this.maybeAutoStart());
+  }
+
+  /** The plan a round of starts schedules from, while auto-start runs one from the saved plan. */
+  private startFrom: PlanSnapshot | undefined;
+
+  private makeController(layout: BatonLayout, store: RunStore): RunController {
+    const config = () => vscode.workspace.getConfiguration('baton');
+    return new RunController({
+      layout,
+      store,
+      plan: () => (this.startFrom ?? this.planSource.current)?.plan,
+      conflicts: () => (this.startFrom ?? this.planSource.current)?.analysis?.conflicts,
+      maxWorkers: () => config().get<number | null>('maxWorkers', null) ?? (this.startFrom ?? this.planSource.current)?.plan.defaults.maxWorkers ?? 4,
+      launch: async (id) => void (await this.startWorker(id)),
+      runGates: (cwd, commands, options) => runGates(cwd, commands, options),
+      gateResults: (id) => readResult(layout, id)?.gates,
+      recordGates: async (id, gates) => void (await updateResult(layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString() })),
+      cleanup: async (id) => {
+        const base = this.planSource.current?.plan.base ?? 'main';
+        const squash = config().get<string>('mergeStyle', 'merge') === 'squash';
+        if (config().get<boolean>('keepWorktreeAfterApproval', false)) return;
+        // A squashed branch is not an ancestor of the base, but its work just landed on it.
+        await removeTaskWorktree(layout.root, id, { base, worktree: layout.worktree(id), deleteBranch: true, force: squash });
+        this.terminal(id)?.dispose();
+      },
+      mergeStyle: () => (config().get<string>('mergeStyle', 'merge') === 'squash' ? 'squash' : 'merge'),
+      onMerge: (r) => {
+        this.log.info(`Merge queue: ${r.task} ${r.outcome}${r.outcome === 'merged' ? ` as ${r.commit.slice(0, 10)}` : ''}`);
+        this.mergeResults.fire(r);
+      },
+      onLaunchError: (id, err) => void vscode.window.showErrorMessage(`Could not start "${id}": ${err.message}`),
+    });
+  }
+
+  /**
+   * Approves a task: the checks (worker not writing, gates passed unless `force`), then the merge queue.
+   * Resolves once the task is queued; the merge itself goes on in the background (see onDidMerge).
+   */
+  async approve(taskId: string, force = false): Promise<number> {
+    if (!ensureTrusted('approve and merge work')) throw new LaunchRefused('Approving merges into your branch: it needs a trusted workspace.');
+    if (!this.controller) throw new LaunchRefused(this.rootProblem ?? 'Open a folder first.');
+    // A worker still at its prompt ends with its terminal (closed by us, so VS Code reports no failed process).
+    const position = await this.controller.approve(taskId, force, async (pid) => {
+      this.terminal(taskId)?.dispose();
+      await stopSupervisor(pid);
+    });
+    void this.controller.processQueue().catch((e) => this.log.error(`Merge queue: ${(e as Error).message}`));
+    return position;
+  }
+
+  /**
+   * After a conflict: types the rebase instruction into the worker's terminal when its worker is still at
+   * its prompt, or starts a worker on the same worktree (its branch and commits kept) with that instruction.
+   */
+  async askToRebase(taskId: string, files: readonly string[]): Promise<'typed' | 'started'> {
+    const base = this.planSource.current?.plan.base ?? 'main';
+    const text = rebaseInstruction(base, taskId, files);
+    const record = this.store?.read(taskId);
+    const live = record && record.view.pid !== undefined && LIVE_STATES.has(record.view.state);
+    const terminal = this.terminal(taskId);
+    appendEvent(this.layout!.events(taskId), { type: 'rebase_requested', at: new Date().toISOString(), files: [...files] });
+    if (live && terminal) {
+      terminal.sendText(text, true);
+      return 'typed';
+    }
+    await this.startWorker(taskId, text);
+    return 'started';
   }
 
   /** Plan states with the workers' states laid over them. */
@@ -95,6 +213,21 @@ export class Workers implements vscode.Disposable {
     const views = new Map([...this.records].map(([id, r]) => [id, r.view]));
     const approved = new Set([...views].filter(([, v]) => v.state === 'approved').map(([id]) => id));
     return planStates(snapshot.plan, approved, views);
+  }
+
+  /** The repository root (where `.baton/` lives), once found. */
+  root(): string | undefined {
+    return this.layout?.root;
+  }
+
+  /** Merges whatever waits in the queue (e.g. after Continue Merge). */
+  async processQueue(): Promise<void> {
+    await this.controller?.processQueue();
+  }
+
+  /** Where `.baton/` is, once the repository was found (requests live there too). */
+  get batonLayout(): BatonLayout | undefined {
+    return this.layout;
   }
 
   worktree(taskId: string): string | undefined {
@@ -111,9 +244,20 @@ export class Workers implements vscode.Disposable {
   }
 
   /** Starts a worker for a ready task in its own terminal. Throws LaunchRefused with the reason a person reads. */
-  async startWorker(taskId: string): Promise<vscode.Terminal> {
+  async startWorker(
+    taskId: string,
+    addendum?: string,
+    snapshot: PlanSnapshot | undefined = this.startFrom ?? this.planSource.current,
+    followUp?: LaunchRequest['followUp'],
+  ): Promise<vscode.Terminal> {
     if (!ensureTrusted('start workers')) throw new LaunchRefused('Workers only run in a trusted workspace.');
-    const snapshot = this.planSource.current;
+    if (process.platform === 'win32') {
+      // The worker's `baton` shim is a /bin/sh script and stopping relies on POSIX process groups (README, "Before you start").
+      throw new LaunchRefused(vscode.l10n.t('Workers run on Linux and macOS (or Windows through WSL: open the folder with the WSL extension). Planning works here; starting workers does not yet.'));
+    }
+    if (this.worktreeWindow) {
+      throw new LaunchRefused(vscode.l10n.t('This window is the worktree of task "{0}": start workers from the window of the repository, {1}.', this.worktreeWindow.taskId, this.worktreeWindow.mainRoot));
+    }
     if (!snapshot) throw new LaunchRefused('There is no plan: create one with "Baton: Create Plan".');
     if (snapshot.diagnostics.some((d) => d.severity === 'error')) throw new LaunchRefused('The plan has errors: fix them (see Problems) before starting workers.');
     if (!this.layout) throw new LaunchRefused(this.rootProblem ?? 'Open a folder first.');
@@ -137,17 +281,27 @@ export class Workers implements vscode.Disposable {
       },
       headless: false,
       batonCommand: [process.execPath, this.context.asAbsolutePath('dist/cli.js')],
-      // Inside desktop VS Code the extension host's executable is Electron: make it behave as Node.
+      // Inside desktop VS Code the extension host's executable is Electron: make it behave as Node. For
+      // Baton's own processes only; the agent and its tools never inherit it (workerEnv.ts).
       batonEnv: { ELECTRON_RUN_AS_NODE: '1' },
       checkpointMinutes: config.get<number>('checkpointMinutes', 0) || undefined,
+      addendum,
+      followUp,
     });
     existing?.dispose(); // a restart replaces the old, finished terminal
     const terminal = vscode.window.createTerminal({
       name: `${TERMINAL_PREFIX}${taskId}`,
       shellPath: launch.command,
       shellArgs: launch.args,
-      cwd: launch.cwd,
-      env: launch.env,
+      // The agent runs in the worktree (the supervisor spawns it there). The terminal itself starts in the
+      // workspace folder, or VS Code adds the worktree's folder name to the tab: "Baton: x - x".
+      cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? launch.cwd,
+      // The person's environment and Baton's variables only: nothing of the extension host's own.
+      env: { ...personEnvironment(process.env), ...launch.env },
+      strictEnv: true,
+      // Persistent (not `isTransient`), so a window reload gives the running worker its terminal back.
+      // After a full restart VS Code may revive it by re-running this command line: `baton supervise`
+      // then refuses, saying so in the terminal (launchTaken in supervisor.ts), and nothing runs twice.
       iconPath: new vscode.ThemeIcon('robot'),
     });
     this.terminals.set(taskId, terminal);
@@ -155,38 +309,65 @@ export class Workers implements vscode.Disposable {
     return terminal;
   }
 
-  /** Starts ready tasks up to the worker limit, longest remaining path first. */
-  async startReady(): Promise<string[]> {
-    const snapshot = this.planSource.current;
-    if (!snapshot || !this.layout) return [];
-    const max = vscode.workspace.getConfiguration('baton').get<number | null>('maxWorkers', null) ?? snapshot.plan.defaults.maxWorkers;
-    const started: string[] = [];
-    const states = this.taskStates(snapshot);
-    for (const id of tasksToStart(snapshot.plan, states, max)) {
-      try {
-        await this.startWorker(id);
-        started.push(id);
-        states.set(id, 'starting');
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Could not start "${id}": ${(err as Error).message}`);
-        break;
-      }
+  /**
+   * Starts ready tasks up to the worker limit, longest remaining path first (the shared run engine), from
+   * `snapshot` (auto-start passes the saved plan) or the current one.
+   */
+  async startReady(snapshot?: PlanSnapshot): Promise<string[]> {
+    if (!(snapshot ?? this.planSource.current) || !this.controller) return [];
+    this.startFrom = snapshot;
+    try {
+      return await this.controller.startReady();
+    } finally {
+      this.startFrom = undefined;
     }
-    return started;
+  }
+
+  /**
+   * The plan as saved on disk: what auto-start schedules from, so a half-typed id in the editor (`api-s`,
+   * `api-sc`, ...) never starts a worker. Undefined when there is no saved plan.
+   */
+  private async savedPlan(): Promise<PlanSnapshot | undefined> {
+    const current = this.planSource.current;
+    if (!current) return undefined;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === current.uri.toString());
+    if (!open?.isDirty) return current;
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(current.uri));
+      const { plan, diagnostics } = parsePlan(text, current.file);
+      return { ...current, text, plan, diagnostics, analysis: diagnostics.some((d) => d.severity === 'error') ? undefined : analyzePlan(plan) };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Ends the worker's whole process tree; the supervisor checkpoints its work on the way out. */
   async stopWorker(taskId: string): Promise<boolean> {
     const record = this.store?.read(taskId);
-    if (!record || !LIVE_STATES.has(record.view.state) || !record.view.pid) return false;
+    // Also a stalled worker, and one in review whose agent's session is still open.
+    if (!record || !record.view.pid || !canStop(record.view)) return false;
     appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
     void stopSupervisor(record.view.pid);
     return true;
   }
 
-  async restartWorker(taskId: string): Promise<vscode.Terminal> {
-    if (await this.stopWorker(taskId)) {
-      await waitUntil(() => !LIVE_STATES.has(this.store!.read(taskId)?.view.state ?? 'cancelled'), 15_000);
+  /** Undefined when the person chose not to restart (the task has work in review). */
+  async restartWorker(taskId: string): Promise<vscode.Terminal | undefined> {
+    const record = this.store?.read(taskId);
+    if (record?.view.state === 'review') {
+      const restart = 'Restart';
+      const answer = await vscode.window.showWarningMessage(
+        `"${taskId}" has work waiting for your review. Restart its worker anyway? A new session starts on the same branch; the commits stay.`,
+        { modal: true },
+        restart,
+      );
+      if (answer !== restart) return undefined;
+    }
+    // A finished worker's session may still be open at its prompt: end it before the new one starts.
+    const pid = record?.view.pid;
+    if (pid && record && (LIVE_STATES.has(record.view.state) || record.view.exitCode === undefined) && pidAlive(pid)) {
+      appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
+      await stopSupervisor(pid);
     }
     return this.startWorker(taskId);
   }
@@ -194,10 +375,72 @@ export class Workers implements vscode.Disposable {
   /** Types the person's answer into the worker's terminal. */
   reply(taskId: string, text: string): boolean {
     const terminal = this.terminal(taskId);
-    if (!terminal) return false;
+    // Never into a menu (state waiting_input): Enter would choose its highlighted option.
+    if (!terminal || this.records.get(taskId)?.view.state === 'waiting_input') return false;
     terminal.sendText(text, true);
     if (this.layout) appendEvent(this.layout.events(taskId), { type: 'reply', at: new Date().toISOString(), text });
     return true;
+  }
+
+  /**
+   * Gives the worker a message from the person (changes requested, a rebase asked for): typed into its
+   * terminal while its process runs, otherwise a worker started on the same worktree resuming the same
+   * Claude Code conversation. The task goes back to running either way.
+   */
+  async sendToWorker(taskId: string, text: string, event: { type: string; [key: string]: unknown }): Promise<'terminal' | 'resume'> {
+    if (!this.layout) throw new LaunchRefused(this.rootProblem ?? 'Open a folder first.');
+    const record = this.store?.read(taskId);
+    const terminal = this.terminal(taskId);
+    const alive = record?.view.pid !== undefined && record.view.exitCode === undefined && pidAlive(record.view.pid);
+    const at = new Date().toISOString();
+    if (terminal && alive) {
+      // One line: a newline would submit half the message. Enter comes apart from the text: Claude Code
+      // takes a long burst of input as a paste, in which Enter is a new line rather than "send".
+      terminal.sendText(text.replace(/\s*\n\s*/g, ' '), false);
+      await new Promise((r) => setTimeout(r, 300));
+      terminal.sendText('', true);
+      appendEvent(this.layout.events(taskId), { ...event, at, text, via: 'terminal' });
+      await updateHeartbeat(this.layout.heartbeat(taskId), taskId, (c) => ({ ...c!, status: 'in_progress', activity: 'Reading your message', reason: undefined, updated_at: at }));
+      return 'terminal';
+    }
+    const session = lastSession(readEvents(this.layout.events(taskId)));
+    appendEvent(this.layout.events(taskId), { ...event, at, text, via: 'resume', ...(session ? { session } : {}) });
+    (await this.startWorker(taskId, undefined, undefined, { message: text, session })).show(true);
+    return 'resume';
+  }
+
+  /** What the task produced (worker summary, gates): result.json. */
+  result(taskId: string): TaskResult | undefined {
+    return this.layout ? readResult(this.layout, taskId) : undefined;
+  }
+
+  private readonly histories = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
+
+  /** The task's steps, for its tooltip and review summary; re-read only when events.jsonl changed. */
+  history(taskId: string): HistoryEntry[] {
+    if (!this.layout) return [];
+    const file = this.layout.events(taskId);
+    let stamp: string;
+    try {
+      const st = statSync(file);
+      stamp = `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return [];
+    }
+    const cached = this.histories.get(taskId);
+    if (cached?.stamp === stamp) return cached.entries;
+    const entries = taskHistory(readEvents(file));
+    this.histories.set(taskId, { stamp, entries });
+    return entries;
+  }
+
+  get runLayout(): BatonLayout | undefined {
+    return this.layout;
+  }
+
+  /** Redraws the views after something the watcher does not follow changed (gate results). */
+  refresh(): void {
+    this.changed.fire();
   }
 
   dispose(): void {
@@ -214,27 +457,36 @@ export class Workers implements vscode.Disposable {
     }
   }
 
-  /** Claude Code's folder-trust question, answered for Baton's own worktrees only with the person's consent. */
+  /**
+   * Claude Code's folder-trust question, answered for Baton's own worktrees only with the person's consent,
+   * asked per repository and remembered for this workspace: trusting one repository says nothing about the
+   * next one cloned. The setting `baton.claude.trustWorktrees` (always / never) overrides the question.
+   */
   private async trustWorktree(taskId: string): Promise<void> {
-    const config = vscode.workspace.getConfiguration('baton');
-    let choice = config.get<string>('claude.trustWorktrees', 'ask');
+    const setting = vscode.workspace.getConfiguration('baton').get<string>('claude.trustWorktrees', 'ask');
     const folder = this.layout!.worktree(taskId);
     const file = claudeConfigFile();
+    const key = `claudeTrust:${this.layout!.root}`;
+    const choice = setting === 'ask' ? this.context.workspaceState.get<'always' | 'never'>(key) : setting;
     if (choice === 'never' || isTrusted(file, folder)) return;
-    if (choice === 'ask') {
-      const always = 'Trust Baton Worktrees';
+    if (choice !== 'always') {
+      const always = 'Trust This Repository\'s Worktrees';
       const never = 'Ask in Each Terminal';
-      const answer = await vscode.window.showInformationMessage(
-        'Claude Code asks "Do you trust the files in this folder?" the first time it runs in a folder, and Baton makes a new folder (a git worktree) for every task. ' +
-          'Baton can answer yes for the worktrees it creates inside this repository, so workers do not wait at that question. It records this in Claude Code\'s config file.',
-        { modal: true },
+      const answer = await vscode.window.showWarningMessage(
+        `Let Claude Code trust the worktrees Baton makes for ${basename(this.layout!.root)}?`,
+        {
+          modal: true,
+          detail:
+            'Claude Code asks "Do you trust the files in this folder?" the first time it runs in a folder, and Baton makes a new folder (a git worktree) for every task. ' +
+            'Trusting a folder lets the repository\'s own Claude Code configuration run: hooks in its .claude/ settings and the MCP servers in its .mcp.json start without asking. ' +
+            `Only trust a repository whose files you would run yourself. Baton records the answer in Claude Code's config for this repository's worktrees, and remembers your choice for this workspace only.`,
+        },
         always,
         never,
       );
       if (!answer) throw new LaunchRefused('Not started: choose how to handle Claude Code\'s folder-trust question.');
-      choice = answer === always ? 'always' : 'never';
-      await config.update('claude.trustWorktrees', choice, vscode.ConfigurationTarget.Global);
-      if (choice === 'never') return;
+      await this.context.workspaceState.update(key, answer === always ? 'always' : 'never');
+      if (answer === never) return;
     }
     await recordTrust(file, folder);
   }
@@ -251,34 +503,67 @@ export class Workers implements vscode.Disposable {
     else this.records.delete(task);
     if (record?.problem) this.log.warn(`${task}: ${record.problem}`);
     if (record && record.view.state !== before && this.loaded) {
-      this.notify(task, record);
-      if (this.layout && (record.view.state === 'stalled' || (record.view.state === 'failed' && record.view.exitCode === undefined))) {
-        void checkpointAbandoned(this.layout, task, record.view.state === 'stalled' ? 'stalled' : 'is gone');
+      // Its supervisor is gone without a word: end what its agent left running before anyone sees "failed".
+      if (this.layout && record.view.state === 'failed' && record.view.exitCode === undefined) {
+        const ended = endRecorded(this.layout.processes(task), 'SIGKILL', readLaunch(this.layout, task)?.launch_id);
+        if (ended.length) this.log.info(`${task}: ended ${ended.length} process(es) its worker left running`);
       }
+      this.notify(task, record);
+      void this.controller?.onWorkerChange(task, record, before);
     }
     if (record && record.view.state !== before) this.log.info(`${task}: ${stateLabel(record.view.state)}${record.view.reason ? ` (${record.view.reason})` : ''}`);
     this.changed.fire();
-    if (before && LIVE_STATES.has(before) && record && !LIVE_STATES.has(record.view.state)) this.maybeAutoStart();
+    const freed = before && LIVE_STATES.has(before) && record && !LIVE_STATES.has(record.view.state);
+    if (freed || (record?.view.state === 'approved' && before !== 'approved')) this.maybeAutoStart();
   }
 
   private notify(task: string, record: WorkerRecord): void {
     const rule = NOTIFY[record.view.state];
     if (!rule || !vscode.workspace.getConfiguration('baton.notifications').get<boolean>(rule.setting, true)) return;
     const show = 'Show Terminal';
+    const review = 'Review Task';
+    // The agent's command was not found: the setup check says where Baton looked and how to fix it.
+    const check = record.view.state === 'failed' && /was not found/.test(record.view.reason ?? '') ? ['Check Setup'] : [];
     const warn = record.view.state === 'failed' || record.view.state === 'stalled';
-    const message = rule.message(task, record);
-    void (warn ? vscode.window.showWarningMessage(message, show) : vscode.window.showInformationMessage(message, show)).then((choice) => {
+    // Reasons and activities are the worker's words: a `[x](command:…)` in them must not become a button.
+    const message = noLinks(rule.message(task, record));
+    // An agent that is not installed (or not on the PATH VS Code has): Check Setup says why, and the fix
+    // may be a profile's command, in a setting.
+    const setting = check.length ? vscode.l10n.t('Open Setting') : undefined;
+    const buttons = setting ? [...check, setting] : record.view.state === 'review' ? [review, show] : [show];
+    void (warn ? vscode.window.showWarningMessage(message, ...buttons) : vscode.window.showInformationMessage(message, ...buttons)).then((choice) => {
       if (choice === show) void vscode.commands.executeCommand('baton.showWorkerTerminal', task);
+      if (choice === review) void vscode.commands.executeCommand('baton.reviewTask', task);
+      if (choice === 'Check Setup') void vscode.commands.executeCommand('baton.checkSetup');
+      if (choice === setting) void openSetting('baton.agents');
     });
   }
 
   private autoStarting = false;
   private maybeAutoStart(): void {
-    if (!this.loaded || this.autoStarting || !vscode.workspace.isTrusted) return;
+    if (!this.loaded || this.autoStarting || !vscode.workspace.isTrusted || this.worktreeWindow) return;
     if (!vscode.workspace.getConfiguration('baton').get<boolean>('autoStart', false)) return;
     this.autoStarting = true;
-    void this.startReady().finally(() => (this.autoStarting = false));
+    void this.savedPlan()
+      .then((saved) => (saved && !saved.diagnostics.some((d) => d.severity === 'error') ? this.startReady(saved) : []))
+      .finally(() => (this.autoStarting = false));
   }
+}
+
+/**
+ * Opens the Settings editor at a setting. A machine-scoped setting only takes effect on the Remote tab of a
+ * remote window (code-server, SSH); a user-only one (`application` scope, like baton.agents) on the User tab.
+ */
+export async function openSetting(id: string, scope: 'application' | 'machine' = 'application'): Promise<void> {
+  if (scope === 'machine' && vscode.env.remoteName) {
+    try {
+      await vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query: id });
+      return;
+    } catch {
+      // an older VS Code without it: the user settings still find the setting
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.openSettings', id);
 }
 
 async function repositoryRoot(dir: string): Promise<string | undefined> {
@@ -289,9 +574,4 @@ async function repositoryRoot(dir: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
-  const start = Date.now();
-  while (!done() && Date.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 100));
 }

@@ -2,12 +2,14 @@
 // now, and for how long. Node kind `worker` doubles as contextValue, refined by what can be done with it.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { LIVE_STATES, type TaskState } from '../core/run/states';
+import { LIVE_STATES, WORKING_STATES, type TaskState } from '../core/run/states';
+import { canStop, quietSeconds } from '../core/run/workerState';
 import type { WorkerRecord } from '../core/run/runStore';
 import type { PlanSource } from './planSource';
 import { stateIcon, stateLabel } from './taskStateIcons';
 import { escapeMarkdown } from './wording';
 import type { Workers } from './workers';
+import { requestNodes, requestTreeItem, type RequestNode, type Requests, type RequestsGroupNode } from './requests';
 
 /** States whose reason (the worker's question, why it failed or stalled) says more than its last activity. */
 const EXPLAINED_BY_REASON: ReadonlySet<TaskState> = new Set(['worker_blocked', 'failed', 'stalled']);
@@ -19,43 +21,67 @@ export interface WorkerNode {
   record: WorkerRecord;
 }
 
-class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode> {
+/** Workers, then (when there are any) the Requests section. */
+export type WorkersViewNode = WorkerNode | RequestsGroupNode | RequestNode;
+
+class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
     private readonly workers: Workers,
     private readonly planSource: PlanSource,
+    private readonly requests: Requests,
   ) {}
 
   refresh(): void {
     this.changed.fire();
   }
 
-  getChildren(node?: WorkerNode): WorkerNode[] {
+  getChildren(node?: WorkersViewNode): WorkersViewNode[] {
+    if (node?.kind === 'requests') return requestNodes(this.requests);
     if (node) return [];
+    const pending = this.requests.list.filter((r) => r.status === 'pending').length;
+    const group: WorkersViewNode[] = this.requests.list.length ? [{ kind: 'requests', count: pending }] : [];
+    return [...this.workerNodes(), ...group];
+  }
+
+  private workerNodes(): WorkerNode[] {
     const tasks = this.planSource.current?.plan.tasks ?? [];
     const order = new Map(tasks.map((t, i) => [t.id, i]));
+    const here = this.workers.worktreeWindow?.taskId; // a task's own worktree window shows its worker only
     return [...this.workers.records]
-      .filter(([, r]) => r.view.state !== 'approved')
+      .filter(([id, r]) => r.view.state !== 'approved' && (!here || id === here))
       .sort(([a], [b]) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || a.localeCompare(b))
       .map(([taskId, record]) => ({ kind: 'worker', taskId, record, title: tasks.find((t) => t.id === taskId)?.title ?? taskId }));
   }
 
-  getTreeItem(node: WorkerNode): vscode.TreeItem {
+  getTreeItem(node: WorkersViewNode): vscode.TreeItem {
+    if (node.kind !== 'worker') return requestTreeItem(node);
     const { view } = node.record;
     const item = new vscode.TreeItem(node.title);
     item.id = `worker:${node.taskId}`;
     const live = LIVE_STATES.has(view.state);
     const canReply = view.state === 'waiting_input' || view.state === 'worker_blocked' || view.state === 'idle';
-    item.contextValue = `worker${live ? '.live' : '.ended'}${canReply ? '.reply' : ''}${this.workers.terminal(node.taskId) ? '.terminal' : ''}`;
-    item.iconPath = stateIcon(view.state);
+    // Stop reaches every worker whose supervisor is there: also stalled, and in review with its session open.
+    const stoppable = canStop(view);
+    item.contextValue = `worker${live ? '.live' : '.ended'}${stoppable ? '.stoppable' : ''}${canReply ? '.reply' : ''}${this.workers.terminal(node.taskId) ? '.terminal' : ''}${view.state === 'review' ? '.review' : ''}`;
+    // The supervisor's beat says the process is there; the agent's own reports say it is working.
+    const quiet = stoppable ? quietSeconds(view, new Date()) : undefined;
+    const quietLimit = vscode.workspace.getConfiguration('baton').get<number>('quietMinutes', 30) * 60;
+    const tooQuiet = quiet !== undefined && quietLimit > 0 && quiet >= quietLimit && WORKING_STATES.has(view.state);
+    item.iconPath = tooQuiet ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : stateIcon(view.state);
     const worktree = this.workers.worktree(node.taskId);
     const missing = worktree !== undefined && !existsSync(worktree) ? 'worktree deleted' : undefined;
     // Blocked, failed or stalled: why matters more than the last thing it did.
     const why = EXPLAINED_BY_REASON.has(view.state) ? (view.reason ?? view.activity) : (view.activity ?? view.reason);
     const tokens = view.tokens ? `${view.tokens >= 1000 ? `${(view.tokens / 1000).toFixed(1)}k` : view.tokens} tokens` : undefined;
-    const parts = [stateLabel(view.state), missing, why, elapsed(node.record, live), tokens].filter(Boolean);
+    const quietText = quiet !== undefined && quiet >= 60 ? `${tooQuiet ? 'no word from its agent' : 'quiet'} for ${minutes(quiet)}` : undefined;
+    const unsaved = view.checkpointError ? 'checkpoint failed' : undefined;
+    const percent = view.progress !== undefined ? `${Math.round(view.progress)}%` : undefined;
+    // A heartbeat Baton could not fully understand is said on the row; the tooltip says what to fix.
+    const problem = node.record.problem ? '⚠ heartbeat problem' : undefined;
+    const parts = [stateLabel(view.state), problem, missing, unsaved, why, quietText, percent, elapsed(node.record, live), tokens].filter(Boolean);
     item.description = parts.join(' · ');
     item.tooltip = tooltip(node, worktree, missing !== undefined);
     item.command = { command: 'baton.showWorkerTerminal', title: 'Show Terminal', arguments: [node] };
@@ -63,22 +89,30 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode> {
   }
 }
 
-export function registerWorkersTree(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource): vscode.TreeDataProvider<WorkerNode> {
-  const provider = new WorkersTreeProvider(workers, planSource);
+export function registerWorkersTree(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource, requests: Requests): vscode.TreeDataProvider<WorkersViewNode> {
+  const provider = new WorkersTreeProvider(workers, planSource, requests);
   const view = vscode.window.createTreeView('baton.workers', { treeDataProvider: provider });
   const update = () => {
     provider.refresh();
     const live = [...workers.records.values()].filter((r) => LIVE_STATES.has(r.view.state)).length;
     view.badge = live ? { value: live, tooltip: `${live} worker${live === 1 ? '' : 's'} running` } : undefined;
-    void vscode.commands.executeCommand('setContext', 'baton.hasWorkers', workers.records.size > 0);
+    // What the view lists (approved workers leave it): with none, its welcome text shows instead.
+    const shown = [...workers.records.values()].some((r) => r.view.state !== 'approved');
+    void vscode.commands.executeCommand('setContext', 'baton.hasWorkers', shown || requests.list.length > 0);
   };
   // Elapsed times move on even when nothing else changes.
   const tick = setInterval(() => {
     if ([...workers.records.values()].some((r) => LIVE_STATES.has(r.view.state))) provider.refresh();
   }, 10_000);
-  context.subscriptions.push(view, workers.onDidChange(update), planSource.onDidChange(update), { dispose: () => clearInterval(tick) });
+  context.subscriptions.push(view, workers.onDidChange(update), planSource.onDidChange(update), requests.onDidChange(update), { dispose: () => clearInterval(tick) });
   update();
   return provider;
+}
+
+/** `12 min`, `1 h 5 min`. */
+function minutes(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
 }
 
 function elapsed(record: WorkerRecord, live: boolean): string | undefined {
@@ -97,11 +131,14 @@ function tooltip(node: WorkerNode, worktree: string | undefined, missing: boolea
   const md = new vscode.MarkdownString('', true);
   md.appendMarkdown(`**${escapeMarkdown(node.title)}** \`${node.taskId}\`\n\n`);
   md.appendMarkdown(`$(${stateIcon(view.state).id}) ${stateLabel(view.state)}\n\n`);
-  if (view.activity) md.appendMarkdown(`**Now:** ${escapeMarkdown(view.activity)}  \n`);
+  // A failed worker's activity is "Failed: <reason>": say the reason once, under Why.
+  if (view.activity && !(view.reason && view.activity.includes(view.reason))) md.appendMarkdown(`**Now:** ${escapeMarkdown(view.activity)}  \n`);
   if (view.reason) md.appendMarkdown(`**Why:** ${escapeMarkdown(view.reason)}  \n`);
+  if (view.checkpointError) md.appendMarkdown(`$(warning) **Checkpoint failed:** ${escapeMarkdown(view.checkpointError)} Its uncommitted work is only on disk.  \n`);
+  if (view.agentAt) md.appendMarkdown(`**Agent last reported:** ${new Date(view.agentAt).toLocaleString()}  \n`);
   if (view.tokens !== undefined) md.appendMarkdown(`**Tokens:** ${view.tokens.toLocaleString()}  \n`);
   if (view.startedAt) md.appendMarkdown(`**Started:** ${new Date(view.startedAt).toLocaleString()}  \n`);
   if (worktree) md.appendMarkdown(`**Worktree:** \`${worktree}\`${missing ? ' — deleted; its branch keeps the committed work, and Restart Worker makes it again' : ''}  \n`);
-  if (problem) md.appendMarkdown(`\n$(warning) ${escapeMarkdown(problem)}`);
+  if (problem) md.appendMarkdown(`\n$(warning) **Heartbeat problem:** ${escapeMarkdown(problem)}`);
   return md;
 }

@@ -31,6 +31,11 @@ export interface StartHostOptions {
   workspace: string;
   /** .vsix files installed into the (fresh, temporary) extensions folder before start. */
   extensionVsix?: string | string[];
+  /**
+   * Keep VS Code's workspace trust on (the default turns it off): the folder then opens in Restricted Mode.
+   * Pair it with the setting `security.workspace.trust.enabled: true`.
+   */
+  workspaceTrust?: boolean;
   /** User settings, on top of quiet test defaults (no welcome page, no update checks...). */
   settings?: Record<string, unknown>;
   /**
@@ -229,9 +234,11 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     userDataDir,
     extensionsDir,
     port: options.port,
-    // VS Code's server would otherwise take its extension host's (and terminals') environment from a
-    // login shell, so a test's PATH would give way to /etc/profile's.
-    env: { VSCODE_CLI: '1', ...options.env },
+    workspaceTrust: options.workspaceTrust,
+    // startCodeServer sets VSCODE_CLI=1 for every caller (npm start too): VS Code's server would otherwise
+    // take its extension host's (and terminals') environment from a login shell, so a test's PATH would
+    // give way to /etc/profile's.
+    env: options.env ?? {},
     logFile: path.join(RESULTS_DIR, `${name}-code-server.log`),
   }).catch((err: unknown) => {
     unregister();
@@ -314,11 +321,26 @@ async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 async function runCommand(page: Page, title: string): Promise<void> {
+  // A webview or editor that finishes opening just then (a Markdown preview, say) takes the focus and
+  // closes the palette under the test's hands: open it again rather than fail on someone else's timing.
+  // A failed click ran nothing, so trying again never runs a command twice.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pickCommand(page, title);
+      return;
+    } catch (err) {
+      if (attempt === 3 || /no command titled/.test((err as Error).message)) throw err;
+      await delay(500);
+    }
+  }
+}
+
+async function pickCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
   await closeQuickInput(page);
   await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
+  await input.fill(`>${title}`, { timeout: 5_000 });
   const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -327,7 +349,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
     );
     const index = labels.indexOf(title);
     if (index >= 0) {
-      await rows.nth(index).click();
+      await rows.nth(index).click({ timeout: 5_000 });
       await input.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
       return;
     }

@@ -41,6 +41,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allowedRules } from '../../src/core/agents/profiles';
 import { findClaudeBinary, makeClaudeEnv, writeHookRecorder, type ClaudeEnv, type HookRecorder } from '../support/claudeEnv';
 import { startScriptedModel, textOf, turn, type ContentBlock, type ScriptedModel } from '../support/scriptedModel';
 import { startTerminal, type TerminalSession } from '../support/terminalSession';
@@ -174,13 +175,13 @@ describe('Claude Code CLI (real binary, scripted model on loopback)', function (
     return made;
   }
 
-  it('-p: writes and commits a file in its worktree with acceptEdits + Bash(git:*), hooks in order, exit 0', async () => {
+  it('-p: writes and commits a file in its worktree with acceptEdits and Baton\'s git rules, hooks in order, exit 0', async () => {
     const { repo, worktrees, hooks } = setUp('cli-hello');
     const wt = worktrees['cli-hello'];
     model.script('task cli-hello', commitScript(wt, 'hello.txt'));
     const claudeEnv = env({ baseUrl: model.url, trustedFolders: [wt] });
 
-    const args = ['-p', '--settings', hooks.settingsFile, '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash(git:*)'];
+    const args = ['-p', '--settings', hooks.settingsFile, '--permission-mode', 'acceptEdits', '--allowedTools', ...allowedRules([]).rules];
     const run = await runHeadless(claude, args, 'Work on task cli-hello: add hello.txt and commit it.', wt, claudeEnv.env);
 
     assert.equal(run.code, 0, `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
@@ -231,7 +232,7 @@ describe('Claude Code CLI (real binary, scripted model on loopback)', function (
   it('-p: two workers share one server, each follows its own script in its own worktree', async () => {
     const { worktrees, hooks } = setUp('cli-one', 'cli-two');
     const claudeEnv = env({ baseUrl: model.url, trustedFolders: Object.values(worktrees) });
-    const args = ['-p', '--settings', hooks.settingsFile, '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash(git:*)'];
+    const args = ['-p', '--settings', hooks.settingsFile, '--permission-mode', 'acceptEdits', '--allowedTools', ...allowedRules([]).rules];
     const runs = await Promise.all(
       ['cli-one', 'cli-two'].map((id) => {
         model.script(`task ${id}:`, commitScript(worktrees[id], `${id}.txt`));
@@ -258,6 +259,30 @@ describe('Claude Code CLI (real binary, scripted model on loopback)', function (
     assert.equal(result.is_error, true);
     assert.match(textOf(result.content), /requires approval/);
     assert.deepEqual(hooks.events().map(label), ['SessionStart', 'UserPromptSubmit', 'PreToolUse:Bash', 'Stop', 'SessionEnd']);
+  });
+
+  it('-p with Baton\'s rules: the gate runs exactly as written and git commits, but nothing reaches further', async () => {
+    const { worktrees, hooks } = setUp('cli-rules');
+    const wt = worktrees['cli-rules'];
+    const tries = [
+      'echo gate-ran', // the gate, exactly
+      `echo gate-ran && node -e "require('fs').writeFileSync('pwned-after-gate', '')"`, // the gate followed by anything
+      "git -c alias.x='!touch pwned-by-alias' x", // git configured from the command line
+      'git -c core.pager="touch pwned-by-pager" log', // same, through the pager
+      'git config core.hooksPath .', // git configuration
+      `node -e "require('fs').writeFileSync('work.txt', '')"`, // not a gate at all
+      'git status --short && git commit --allow-empty -m "Commit work"', // what a worker needs
+    ];
+    model.script('task cli-rules', [...tries.map((c) => turn.bash(c, 'Try')), turn.text('Done.')]);
+    const claudeEnv = env({ baseUrl: model.url, trustedFolders: [wt] });
+    const args = ['-p', '--settings', hooks.settingsFile, '--permission-mode', 'acceptEdits', '--allowedTools', ...allowedRules(['echo gate-ran']).rules];
+    const run = await runHeadless(claude, args, 'Work on task cli-rules.', wt, claudeEnv.env);
+    assert.equal(run.code, 0, run.stderr);
+    const results = toolResults(model, 'task cli-rules').map((b) => (b.is_error ? 'refused' : 'ran'));
+    assert.deepEqual(results, ['ran', 'refused', 'refused', 'refused', 'refused', 'refused', 'ran']);
+    for (const f of ['pwned-after-gate', 'pwned-by-alias', 'pwned-by-pager', 'work.txt']) assert.ok(!existsSync(join(wt, f)), `${f} was not made`);
+    assert.equal(git(wt, 'config', '--list', '--local').includes('hookspath'), false, 'git configuration unchanged');
+    assert.equal(git(wt, 'log', '-1', '--format=%s'), 'Commit work');
   });
 
   it('-p --permission-mode bypassPermissions: any tool runs without a rule; as root only with IS_SANDBOX=1', async () => {

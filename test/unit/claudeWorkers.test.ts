@@ -5,8 +5,6 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendEvent } from '../../src/core/run/events';
-import { BatonLayout } from '../../src/core/run/layout';
 import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
 import { CLAUDE_TEAM_PLAN } from '../support/plans';
 import { startScriptedModel, turn, type ScriptedModel } from '../support/scriptedModel';
@@ -90,11 +88,12 @@ describe('workers with the real Claude Code CLI', function () {
     }
     assert.deepEqual(states('gamma'), ['blocked']);
 
-    // What approval will do (a later feature): merge the work into base and record it. Then the task that
-    // waited starts from a base holding both.
-    git(repo, 'merge', '--no-edit', '-q', 'baton/alpha', 'baton/beta');
-    const layout = new BatonLayout(repo);
-    for (const id of ['alpha', 'beta']) appendEvent(layout.events(id), { type: 'approved', at: new Date().toISOString() });
+    // Approval merges the work into base; then the task that waited starts from a base holding both.
+    for (const id of ['alpha', 'beta']) {
+      const approved = await runCli(repo, ['approve', id], env);
+      assert.equal(approved.status, 0, approved.stderr + approved.stdout);
+      assert.match(approved.stdout, new RegExp(`${id} merged into main as [0-9a-f]{10}`));
+    }
     model.script('# Task gamma:', writeAndCommit(wt('gamma'), 'gamma.txt', 'alpha+beta\n'));
     const second = await runCli(repo, ['run'], env);
     assert.equal(second.status, 0, second.stderr);
@@ -104,6 +103,38 @@ describe('workers with the real Claude Code CLI', function () {
     const status = JSON.parse((await runCli(repo, ['status', '--json'], env)).stdout);
     assert.deepEqual(status.map((s: { state: string }) => s.state), ['approved', 'approved', 'review']);
     assert.ok(status[2].tokens > 0, `tokens are counted from the transcript: ${status[2].tokens}`);
+  });
+
+  it('baton run --auto-approve: six Claude workers in dependency order, each merged into main; no worktree or baton/* branch left', async () => {
+    const plan = `version: 1
+name: Six
+base: main
+defaults:
+  agent: claude
+  heartbeatTimeout: 60s
+  gates: ["test -f README.md"]
+tasks:
+${['a', 'b', 'c'].map((id) => `  - {id: ${id}, title: Part ${id}}`).join('\n')}
+  - {id: d, title: Joins a and b, deps: [a, b]}
+  - {id: e, title: Joins b and c, deps: [b, c]}
+  - {id: f, title: Joins d and e, deps: [d, e]}
+`;
+    const repo = makeRepo(plan);
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) model.script(`# Task ${id}:`, writeAndCommit(join(repo, '.baton/worktrees', id), `${id}.txt`, `${id}\n`));
+    const run = await runCli(repo, ['run', '--auto-approve'], env, undefined, 170_000);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /Approved and merged: a, b, c, d, e, f/);
+    const order = git(repo, 'log', '--first-parent', '--reverse', '--format=%s', 'main')
+      .split('\n')
+      .map((line) => /^Merge baton task ([a-f]):/.exec(line)?.[1])
+      .filter(Boolean);
+    assert.equal(order.length, 6, order.join(' '));
+    for (const [task, deps] of Object.entries({ d: ['a', 'b'], e: ['b', 'c'], f: ['d', 'e'] })) {
+      for (const dep of deps) assert.ok(order.indexOf(dep) < order.indexOf(task), `${dep} merged before ${task}: ${order.join(' ')}`);
+    }
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) assert.equal(git(repo, 'show', `main:${id}.txt`), id, `main holds ${id}'s work`);
+    assert.equal(git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length, 1, 'only the main working tree is left');
+    assert.equal(git(repo, 'branch', '--list', 'baton/*'), '');
   });
 
   it('a Claude worker that is refused a command it may not run does not hang, and its work is checkpointed', async () => {
@@ -124,7 +155,9 @@ describe('workers with the real Claude Code CLI', function () {
     const launch = readFileSync(join(repo, '.baton/runs/alpha/events.jsonl'), 'utf8').split('\n').find((l) => l.includes('"type":"launch"'))!;
     const args: string[] = JSON.parse(launch).args;
     assert.deepEqual(args.slice(args.indexOf('--permission-mode'), args.indexOf('--permission-mode') + 2), ['--permission-mode', 'acceptEdits']);
-    assert.ok(args.includes('Bash(git:*)') && args.includes('Bash(npm test:*)'), `gates and git allowed: ${args.join(' ')}`);
+    const allowed = args.slice(args.indexOf('--allowedTools') + 1, args.indexOf('--', args.indexOf('--allowedTools')) === -1 ? undefined : args.indexOf('--', args.indexOf('--allowedTools')));
+    assert.ok(allowed.includes('Bash(npm test)') && allowed.includes('Bash(git commit:*)'), `the gate exactly, and git's commit: ${allowed.join(' ')}`);
+    assert.ok(!allowed.some((a) => a === 'Bash(git:*)' || a === 'Bash(npm test:*)'), `no wildcard git or gate: ${allowed.join(' ')}`);
     assert.ok(!args.some((a) => /dangerously|bypassPermissions/.test(a)), 'permissions are never bypassed by default');
   });
 });

@@ -54,7 +54,8 @@ describe('baton command', () => {
     assert.equal(a.maxParallelism, 2);
     assert.deepEqual(a.conflicts, []);
     assert.deepEqual(a.errors, []);
-    assert.deepEqual(a.warnings, []);
+    // The Markdown plan's commands in checklists become gates, which a worker may run unasked: said as warnings.
+    assert.deepEqual([...new Set(a.warnings.map((w: { code: string }) => w.code))], ['gate-allowed']);
   });
 
   it('analyze --json: still prints the JSON, with errors, and exits 1 on a cycle', () => {
@@ -78,10 +79,52 @@ describe('baton command', () => {
     const r = run(['simulate', join(fixtures, 'seed.yaml'), '--workers', '2', '--json']);
     assert.equal(r.code, 0);
     const s = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(s), ['workers', 'makespanHours', 'lowerBoundHours', 'stageBarrierHours', 'schedule']);
+    assert.deepEqual(Object.keys(s), ['workers', 'makespanHours', 'makespanWithoutConflictLocksHours', 'heldByConflicts', 'lowerBoundHours', 'stageBarrierHours', 'schedule']);
     assert.equal(s.workers, 2);
     assert.equal(s.makespanHours, 7.5);
     assert.deepEqual(Object.keys(s.schedule[0]), ['task', 'worker', 'start', 'end']);
+  });
+
+  describe('file conflicts', () => {
+    const plan = () =>
+      tempPlan(
+        'version: 1\ntasks:\n' +
+          ['a', 'b', 'c'].map((id) => `  - id: ${id}\n    title: ${id}\n    files: [src/shared/db.ts]\n    estimate: 2h\n`).join('') +
+          '  - id: wide\n    title: wide\n    deps: [a, b, c]\n    files: ["src/**"]\n',
+      );
+
+    it('analyze prints one line per contested path with the dependencies that fix it', () => {
+      const r = run(['analyze', plan()]);
+      assert.equal(r.code, 0);
+      assert.match(r.out, /File conflicts: 1 contested path \(3 pairs of tasks may run at once\)/);
+      assert.match(r.out, /^ {2}src\/shared\/db\.ts: touched by 3 tasks that may run at the same time: a, b, c$/m);
+      assert.match(r.out, /^ {4}fix: add 2 dependencies: b after a, c after b$/m);
+      assert.doesNotMatch(r.out, /<>/, 'no pair list unless asked');
+    });
+
+    it('analyze --json: groups; --conflict-pairs adds the pair list', () => {
+      const j = JSON.parse(run(['analyze', plan(), '--json']).out);
+      assert.deepEqual(j.conflicts, [
+        {
+          path: 'src/shared/db.ts',
+          patterns: ['src/shared/db.ts'],
+          tasks: ['a', 'b', 'c'],
+          listing: ['a', 'b', 'c'],
+          pairs: 3,
+          suggestion: { order: ['a', 'b', 'c'], deps: [{ task: 'b', dependsOn: 'a' }, { task: 'c', dependsOn: 'b' }] },
+        },
+      ]);
+      assert.equal(j.conflictPairs, undefined);
+      const withPairs = JSON.parse(run(['analyze', plan(), '--json', '--conflict-pairs']).out);
+      assert.deepEqual(withPairs.conflictPairs.map((c: { tasks: string[] }) => c.tasks.join('<>')), ['a<>b', 'a<>c', 'b<>c']);
+      assert.match(run(['analyze', plan(), '--conflict-pairs']).out, /Conflicting pairs: 3\n {2}a <> b on src\/shared\/db\.ts: make "b" depend on "a"/);
+    });
+
+    it('simulate shows what the conflict locks cost', () => {
+      const r = run(['simulate', plan(), '--workers', '3']);
+      assert.match(r.out, /3 workers: done in 6h/);
+      assert.match(r.out, /Conflict locks: 2 tasks wait for a task that may touch the same files; without the locks \(conflicts: allow\) 2h/);
+    });
   });
 
   it('usage errors exit 2 and say what to do', () => {

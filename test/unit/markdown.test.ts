@@ -11,7 +11,8 @@ const seed = readFileSync(join(__dirname, 'fixtures/seed.md'), 'utf8');
 describe('Markdown "Phases" plan', () => {
   it('reads the seed example into the same model as YAML', () => {
     const { plan, diagnostics } = parsePlan(seed, 'PLAN.md');
-    assert.deepEqual(diagnostics, []);
+    // The only remark: each command in a checklist becomes a gate, which a worker may run unasked.
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.severity]), plan.tasks.flatMap((t) => t.gates.map(() => ['gate-allowed', 'warning'])));
     assert.equal(plan.format, 'markdown');
     assert.equal(plan.name, 'Contact form');
     assert.deepEqual(
@@ -32,6 +33,16 @@ describe('Markdown "Phases" plan', () => {
     assert.match(setup.description, /Validation gates:\n- The dev server starts/, 'a plain-text check stays for the worker to read');
     assert.deepEqual(setup.span.start, { line: 5, column: 1 });
     assert.deepEqual(plan.tasks[3].depSpans.map((s) => s.start.column), [19, 29]);
+  });
+
+  it('says, at the checklist item, that a command in it becomes something a worker may run without asking', () => {
+    const { plan, diagnostics } = parsePlan(seed, 'PLAN.md');
+    const first = diagnostics.find((d) => d.code === 'gate-allowed')!;
+    assert.equal(first.severity, 'warning');
+    assert.match(first.message, /`npm run build` becomes a gate of "phase-1": its worker may run exactly this command without asking/);
+    const line = seed.split('\n')[first.span.start.line - 1];
+    assert.equal(line.slice(first.span.start.column - 1, first.span.end.column - 1), '`npm run build`');
+    assert.equal(diagnostics.filter((d) => d.code === 'gate-allowed').length, plan.tasks.flatMap((t) => t.gates).length);
   });
 
   it('gives the seed example three stages and a parallelism of two', () => {
@@ -73,6 +84,14 @@ describe('Markdown "Phases" plan', () => {
     const { diagnostics } = parseMarkdownPlan(md, 'p.md');
     const got = diagnostics.map((d) => `${d.code}@${d.span.start.line}:${d.span.start.column}`).sort();
     assert.deepEqual(got, ['bad-estimate@5:22', 'bad-value@6:17', 'cycle@2:19', 'unknown-dependency@4:28']);
+  });
+
+  it('reads a phase\'s conflict policy and keeps it through conversion to YAML', () => {
+    const text = '# P\n\n### Phase 1: Docs\n**Conflicts**: Allow\n\n### Phase 2: Bad\n**Conflicts**: sometimes\n';
+    const { plan, diagnostics } = parsePlan(text, 'PLAN.md');
+    assert.equal(plan.tasks[0].conflicts, 'allow');
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.span.start.line]), [['bad-value', 7]]);
+    assert.match(planToYaml(plan), /conflicts: allow/);
   });
 
   it('says what a Phases plan looks like when it finds no phases', () => {

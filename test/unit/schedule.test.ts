@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulate } from '../../src/core/graph/schedule';
 import { parsePlan } from '../../src/core/plan/parse';
+import { tasksToStart } from '../../src/core/run/scheduler';
+import type { TaskState } from '../../src/core/run/states';
 
 function plan(tasks: Array<{ id: string; deps?: string[]; estimate: string }>) {
   const body = tasks
@@ -81,5 +83,16 @@ describe('simulated scheduling', () => {
 
   it('refuses a worker count below one', () => {
     assert.throws(() => simulate(plan([{ id: 'a', estimate: '1h' }]), 0), /at least 1/);
+  });
+});
+
+describe('live scheduling (what Start Ready Tasks and auto-start pick)', () => {
+  it('counts a live worker whose task is no longer in the plan against the limit', () => {
+    const p = plan([{ id: 'a', estimate: '1h' }, { id: 'b', estimate: '1h' }, { id: 'c', estimate: '1h' }]);
+    const states = new Map<string, TaskState>([['a', 'ready'], ['b', 'ready'], ['c', 'ready']]);
+    assert.deepEqual(tasksToStart(p, states, 2), ['a', 'b']);
+    // `api-s` was started from a half-typed id and still runs: one slot left, not two.
+    assert.deepEqual(tasksToStart(p, states, 2, undefined, 1), ['a']);
+    assert.deepEqual(tasksToStart(p, states, 2, undefined, 2), []);
   });
 });

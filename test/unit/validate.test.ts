@@ -1,5 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { parsePlan } from '../../src/core/plan/parse';
+import { branchNameProblem } from '../../src/core/plan/refNames';
+
+/** What git itself says: the rule the plan checks must agree with. */
+const gitAcceptsBranch = (name: string) => spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8' }).status === 0;
 
 function yaml(tasks: Array<{ id: string; deps?: string[]; title?: string }>) {
   const body = tasks
@@ -18,6 +23,38 @@ describe('plan validation', () => {
     assert.ok(diagnostics.some((d) => d.code === 'wrong-type'), 'an empty id is reported');
     assert.match(invalid[0].message, /"\.\.\/x" is not allowed.*e\.g\. "x"/);
     assert.match(invalid[3].message, /"line\\nbreak"/, 'a newline is shown escaped, not printed raw');
+  });
+
+  it('refuses every id git would refuse as a branch, with a position, before Start Worker', () => {
+    const gitRefuses = ['a..b', 'x.lock', 'trailing.', 'v1.lock', 'a.b..c'];
+    for (const id of gitRefuses) assert.equal(gitAcceptsBranch(`baton/${id}`), false, `git refuses baton/${id}`);
+    const { plan, diagnostics } = yaml([...gitRefuses.map((id) => ({ id })), { id: 'a.b' }, { id: 'lock' }, { id: 'x.locks' }]);
+    assert.deepEqual(plan.tasks.map((t) => t.id), ['a.b', 'lock', 'x.locks']);
+    const invalid = diagnostics.filter((d) => d.code === 'invalid-id');
+    assert.equal(invalid.length, gitRefuses.length);
+    assert.ok(invalid.every((d) => d.span.start.line > 0), 'each at its task');
+    assert.match(invalid[0].message, /without "\.\."/);
+    assert.match(invalid[1].message, /e\.g\. "x"/);
+    for (const id of ['a.b', 'lock', 'x.locks']) assert.equal(gitAcceptsBranch(`baton/${id}`), true, `git accepts baton/${id}`);
+  });
+
+  it('refuses a base that git would read as an option or refuse as a branch, at the value', () => {
+    const hostile = ['--output=CANARY', '-b', 'a..b', 'x.lock', 'with space', 'ends.', 'a:b', 'a~1', '@{-1}', '.hidden', 'a//b', 'a/'];
+    for (const base of hostile) {
+      assert.equal(gitAcceptsBranch(base), false, `git refuses ${base}`);
+      assert.ok(branchNameProblem(base), `Baton refuses ${base}`);
+      const { plan, diagnostics } = parsePlan(`version: 1\nbase: ${JSON.stringify(base)}\ntasks:\n  - {id: a, title: A}\n`, 'baton.yaml');
+      const problem = diagnostics.find((d) => d.code === 'invalid-base');
+      assert.ok(problem, `${base}: ${JSON.stringify(diagnostics)}`);
+      assert.equal(problem.severity, 'error');
+      assert.deepEqual(problem.span.start, { line: 2, column: 7 });
+      assert.notEqual(plan.base, base, 'the hostile value is not kept as the base');
+    }
+    for (const base of ['main', 'release/2.0', 'feature/a-b_c', 'v1.2']) {
+      assert.equal(gitAcceptsBranch(base), true);
+      assert.equal(branchNameProblem(base), undefined, base);
+      assert.equal(parsePlan(`version: 1\nbase: ${base}\ntasks:\n  - {id: a, title: A}\n`, 'baton.yaml').plan.base, base);
+    }
   });
 
   it('reports duplicate ids with the line of the first', () => {

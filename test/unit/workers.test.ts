@@ -95,7 +95,7 @@ describe('workers (headless, real git, real processes)', function () {
       await waitFor('stalled', () => store.read('a')?.view.state === 'stalled', 10_000);
       const seen = Date.now();
       assert.ok(seen - lastBeat <= 3000 + 100, `stalled after ${seen - lastBeat} ms (timeout 2 s + 1 s)`);
-      assert.match(store.read('a')!.view.reason!, /no heartbeat for \d+s \(timeout 2s\)/);
+      assert.equal(store.read('a')!.view.reason, 'no heartbeat for more than 2s');
     } finally {
       process.kill(-pid, 'SIGKILL');
       process.kill(pid, 'SIGCONT');
@@ -255,7 +255,7 @@ describe('heartbeat files under stress', function () {
         task_id: 'a',
         status: 'in_progress',
         updated_at: new Date().toISOString(),
-        progress: (c?.progress ?? 0) + 1,
+        progress: Number(c?.progress ?? 0) + 1,
       }));
     await Promise.all(Array.from({ length: 50 }, bump));
     assert.equal(JSON.parse(readFileSync(layout.heartbeat('a'), 'utf8')).progress, 50);

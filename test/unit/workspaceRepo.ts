@@ -1,6 +1,6 @@
 // A throwaway git repository with a plan, and the bundled CLI, for tests that run real workers.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -10,7 +10,10 @@ let bundled: Promise<string> | undefined;
 /** Builds dist-like cli.js once per test run (workers run it as `node cli.js supervise ...`). */
 export function bundledCli(): Promise<string> {
   bundled ??= (async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'baton-cli-')), 'cli.js');
+    // Laid out like the package: dist/cli.js with resources/ beside it (persona templates are read from there).
+    const dir = mkdtempSync(join(tmpdir(), 'baton-cli-'));
+    cpSync('resources', join(dir, 'resources'), { recursive: true });
+    const out = join(dir, 'dist', 'cli.js');
     await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'error' });
     return out;
   })();

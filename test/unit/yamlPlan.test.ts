@@ -20,7 +20,7 @@ describe('YAML plan', () => {
     assert.deepEqual(diagnostics, []);
     assert.equal(p.name, 'Contact form');
     assert.equal(p.base, 'main');
-    assert.deepEqual(p.defaults, { agent: 'claude', gates: ['npm test'], heartbeatTimeout: 90, maxWorkers: 3 });
+    assert.deepEqual(p.defaults, { agent: 'claude', gates: ['npm test'], heartbeatTimeout: 90, maxWorkers: 3, conflicts: 'serialize' });
     assert.deepEqual(
       p.tasks.map((t) => t.id),
       ['phase-1', 'phase-2a', 'phase-2b', 'phase-3'],
@@ -100,6 +100,16 @@ describe('YAML plan', () => {
     assert.deepEqual(codes(diagnostics), ['error:bad-version@1:10', 'error:wrong-type@3:15', 'error:bad-duration@4:21']);
   });
 
+  it('reads the conflict policy from defaults and from a task, and refuses other words', () => {
+    const ok = parsePlan('version: 1\ndefaults:\n  conflicts: allow\ntasks:\n  - {id: a, title: A, conflicts: serialize}\n  - {id: b, title: B}\n', 'baton.yaml');
+    assert.deepEqual(ok.diagnostics, []);
+    assert.equal(ok.plan.defaults.conflicts, 'allow');
+    assert.deepEqual(ok.plan.tasks.map((t) => t.conflicts), ['serialize', undefined]);
+    const bad = parsePlan('version: 1\ndefaults:\n  conflicts: maybe\ntasks:\n  - {id: a, title: A, conflicts: yes}\n', 'baton.yaml');
+    assert.deepEqual(codes(bad.diagnostics), ['error:bad-value@3:14', 'error:bad-value@5:34']);
+    assert.match(bad.diagnostics[0].message, /`serialize` .* or `allow`/);
+  });
+
   it('warns when there is no version', () => {
     const { diagnostics } = parsePlan('tasks:\n  - {id: a, title: A}\n', 'baton.yaml');
     assert.deepEqual(codes(diagnostics), ['warning:missing-field@1:1']);
@@ -107,7 +117,7 @@ describe('YAML plan', () => {
 });
 
 describe('YAML plan read without task positions (the CLI)', () => {
-  const strip = (tasks: Array<{ span: unknown; depSpans: unknown }>) => tasks.map((t) => ({ ...t, span: undefined, depSpans: undefined }));
+  const strip = (tasks: Array<{ span: unknown; depSpans: unknown; fileSpans?: unknown }>) => tasks.map((t) => ({ ...t, span: undefined, depSpans: undefined, fileSpans: undefined }));
 
   it('gives the same plan as the positioned read, with task lines unknown', () => {
     const full = parsePlan(seed, 'baton.yaml');

@@ -57,16 +57,48 @@ export function findProfile(name: string, custom: Record<string, Partial<AgentPr
 }
 
 /**
- * The argument array for a launch. For Claude Code it adds the permission choice: a mode, and an
- * allow-list of the plan's gates and git, so an unattended worker can run its checks and commit but
- * nothing else without asking. It never bypasses permissions unless the person chose that mode.
+ * The git subcommands a worker needs to look at and commit its work. Each is allowed as a prefix
+ * (`git commit -m …`), so nothing placed before the subcommand matches: no `-c alias.x='!cmd'`, no
+ * `--exec-path`, no `config`, no push or checkout.
  */
-export function launchArgs(profile: AgentProfile, headless: boolean, values: ProfileValues, permissions: PermissionChoice, gates: string[]): string[] {
+export const GIT_SUBCOMMANDS = ['add', 'commit', 'status', 'diff', 'log', 'show', 'restore', 'stash'] as const;
+
+/**
+ * What Baton allows an unattended Claude Code worker to run, as Claude Code permission rules: each gate
+ * exactly as written (a gate `npm test` allows `npm test`, not `npm test; anything`), the git
+ * subcommands above, and `baton report` / `baton request` (how a worker talks to the person). A gate holding `*` would be a
+ * wildcard in Claude Code's rule syntax, so it is left out (`asked`): the worker asks before running it.
+ */
+export function allowedRules(gates: string[]): { rules: string[]; asked: string[] } {
+  // `baton report` and `baton request` are how a worker talks to the person (the .baton/bin shim on its PATH).
+  const rules: string[] = [...GIT_SUBCOMMANDS.map((c) => `Bash(git ${c}:*)`), 'Bash(baton report:*)', 'Bash(baton request:*)'];
+  const asked: string[] = [];
+  for (const gate of gates.map((g) => g.trim()).filter(Boolean)) {
+    if (/[*()\n]/.test(gate)) asked.push(gate);
+    else rules.push(`Bash(${gate})`);
+  }
+  return { rules, asked };
+}
+
+/**
+ * The argument array for a launch. For Claude Code it adds the permission choice: a mode, and an
+ * allow-list (allowedRules) so an unattended worker can run its checks and commit but nothing else
+ * without asking. It never bypasses permissions unless the person chose that mode.
+ */
+export function launchArgs(
+  profile: AgentProfile,
+  headless: boolean,
+  values: ProfileValues,
+  permissions: PermissionChoice,
+  gates: string[],
+  /** A Claude Code session to continue (Request Changes on a worker that has exited). */
+  resumeSession?: string,
+): string[] {
   const template = headless ? profile.headlessArgs : profile.args;
   const filled = template.map((arg) => arg.replace(/\{(prompt|promptFile|settingsFile|worktree|taskId)\}/g, (_, key: keyof ProfileValues) => values[key]));
   if (!profile.claudeHooks) return filled;
-  const allowed = [...new Set(['Bash(git:*)', ...gates.map((g) => `Bash(${g.trim()}:*)`), ...permissions.allowedTools])];
-  const extra = ['--permission-mode', permissions.mode, '--allowedTools', ...allowed];
+  const allowed = [...new Set([...allowedRules(gates).rules, ...permissions.allowedTools])];
+  const extra = [...(resumeSession ? ['--resume', resumeSession] : []), '--permission-mode', permissions.mode, '--allowedTools', ...allowed];
   // Options before the positional prompt: `claude [options] [prompt]`.
   const promptAt = filled.indexOf(values.prompt);
   if (promptAt === -1) return [...filled, ...extra];

@@ -2,7 +2,8 @@
 // fed as each dependency completes (not stage by stage), highest "longest remaining path" first.
 import { roundHours } from '../plan/durations';
 import type { Plan } from '../plan/model';
-import { indexGraph, type IndexedGraph } from './analysis';
+import { indexGraph, type ConflictGroup, type IndexedGraph } from './analysis';
+import { findConflictGroups, reachability } from './conflicts';
 import { MinHeap } from './minHeap';
 
 export interface ScheduledTask {
@@ -15,7 +16,12 @@ export interface ScheduledTask {
 
 export interface Simulation {
   workers: number;
+  /** With the plan's conflict policy: tasks that may touch the same files wait for each other (`serialize`). */
   makespanHours: number;
+  /** The same plan if every task said `conflicts: allow`: the cost of the locks is the difference. */
+  makespanWithoutConflictLocksHours: number;
+  /** Tasks that waited at least once for a task they may conflict with. */
+  heldByConflicts: number;
   /** max(critical path, total work / workers): no schedule can beat it. */
   lowerBoundHours: number;
   /** What waiting for each whole stage to finish before starting the next would take. */
@@ -47,8 +53,11 @@ export function simulate(plan: Plan, workers: number): Simulation {
   const inOrder = new Uint8Array(g.ids.length);
   for (const v of g.order) inOrder[v] = 1;
 
-  const schedule = runList(g, rest, workers, g.order, (v) => g.deps[v].filter((d) => inOrder[d]));
+  const depsOf = (v: number) => g.deps[v].filter((d) => inOrder[d]);
+  const lock = new ConflictLock(plan, g, findConflictGroups(plan, g, reachability(g)));
+  const schedule = runList(g, rest, workers, g.order, depsOf, lock);
   const makespan = schedule.reduce((m, s) => Math.max(m, s.end), 0);
+  const unlocked = lock.held > 0 ? runList(g, rest, workers, g.order, depsOf).reduce((m, s) => Math.max(m, s.end), 0) : makespan;
 
   // Stage barrier: each stage starts when the previous one has completely finished.
   const stage = new Int32Array(g.ids.length);
@@ -68,6 +77,8 @@ export function simulate(plan: Plan, workers: number): Simulation {
   return {
     workers,
     makespanHours: roundHours(makespan),
+    makespanWithoutConflictLocksHours: roundHours(unlocked),
+    heldByConflicts: lock.held,
     lowerBoundHours: roundHours(Math.max(critical, total / workers)),
     stageBarrierHours: roundHours(barrier),
     schedule: schedule.map((s) => ({ task: g.ids[s.v], worker: s.worker, start: roundHours(s.start), end: roundHours(s.end) })),
@@ -81,6 +92,7 @@ function runList(
   workers: number,
   members: number[],
   depsOf: (v: number) => number[],
+  lock?: ConflictLock,
 ): Array<{ v: number; worker: number; start: number; end: number }> {
   const inSet = new Set(members);
   const waiting = new Map<number, number>();
@@ -97,17 +109,25 @@ function runList(
   const running = new MinHeap((a, b) => ends[a].end < ends[b].end || (ends[a].end === ends[b].end && ends[a].v < ends[b].v));
   let now = 0;
   while (ready.size > 0 || running.size > 0) {
+    const held: number[] = []; // held by a running task they may conflict with; back in the queue after
     while (ready.size > 0 && freeWorkers.size > 0) {
       const v = ready.pop();
+      if (lock && !lock.free(v)) {
+        held.push(v);
+        continue;
+      }
+      lock?.take(v);
       ends.push({ v, worker: freeWorkers.pop(), start: now, end: now + g.hours[v] });
       running.push(ends.length - 1);
     }
+    for (const v of held) ready.push(v);
     if (running.size === 0) break;
     // Retire everything that ends at this instant before choosing what starts next.
     now = ends[running.peek()].end;
     while (running.size > 0 && ends[running.peek()].end === now) {
       const done = ends[running.pop()];
       freeWorkers.push(done.worker);
+      lock?.release(done.v);
       for (const w of g.dependents[done.v]) {
         if (!inSet.has(w)) continue;
         const left = waiting.get(w)! - 1;
@@ -117,4 +137,59 @@ function runList(
     }
   }
   return ends;
+}
+
+/**
+ * The live scheduler's conflict lock (run/scheduler.ts) on the virtual clock: a task waits while a task it
+ * may conflict with runs, when both are `conflicts: serialize`. Counts per group keep each check short.
+ */
+class ConflictLock {
+  /** Per task: its groups, and whether it lists the group's path itself. */
+  private readonly memberships: Array<Array<{ group: number; lists: boolean }>>;
+  private readonly runningAll: Int32Array;
+  private readonly runningListers: Int32Array;
+  private readonly heldOnce = new Set<number>();
+
+  constructor(plan: Plan, g: IndexedGraph, groups: readonly ConflictGroup[]) {
+    const index = new Map(g.ids.map((id, i) => [id, i]));
+    const serialize = plan.tasks.map((t) => (t.conflicts ?? plan.defaults.conflicts) === 'serialize');
+    this.memberships = g.ids.map(() => []);
+    groups.forEach((group, k) => {
+      const listing = new Set(group.listing);
+      for (const id of group.tasks) {
+        const v = index.get(id)!;
+        if (serialize[v]) this.memberships[v].push({ group: k, lists: listing.has(id) });
+      }
+    });
+    this.runningAll = new Int32Array(groups.length);
+    this.runningListers = new Int32Array(groups.length);
+  }
+
+  get held(): number {
+    return this.heldOnce.size;
+  }
+
+  free(v: number): boolean {
+    for (const { group, lists } of this.memberships[v]) {
+      if ((lists ? this.runningAll[group] : this.runningListers[group]) > 0) {
+        this.heldOnce.add(v);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  take(v: number): void {
+    for (const { group, lists } of this.memberships[v]) {
+      this.runningAll[group]++;
+      if (lists) this.runningListers[group]++;
+    }
+  }
+
+  release(v: number): void {
+    for (const { group, lists } of this.memberships[v]) {
+      this.runningAll[group]--;
+      if (lists) this.runningListers[group]--;
+    }
+  }
 }

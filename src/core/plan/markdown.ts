@@ -25,6 +25,7 @@ const KNOWN_FIELDS = new Set([
   'complexity',
   'implementation steps',
   'validation gates',
+  'conflicts',
 ]);
 
 /** Parses and validates a Phases Markdown plan. */
@@ -45,6 +46,7 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
     name: '',
     base: 'main',
     defaults: { ...DEFAULTS, gates: [] },
+    context: { text: '', files: [] },
     tasks: [],
   };
   const at = (line: number, column: number, length = 0): Span => ({
@@ -102,7 +104,7 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
     };
     const prose: string[] = [];
     const steps: string[] = [];
-    const checks: string[] = [];
+    const checks: Array<{ text: string; line: number }> = [];
     let field: string | undefined;
     for (const i of block.body) {
       const line = lines[i];
@@ -168,11 +170,25 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
           }
           return;
         }
+        case 'conflicts': {
+          const c = v.toLowerCase().replace(/[^a-z].*$/, '');
+          if (c === 'serialize' || c === 'allow') task.conflicts = c;
+          else if (v) {
+            diagnostics.push({
+              code: 'bad-value',
+              severity: 'error',
+              message: `Conflicts "${v}" is not one of Serialize, Allow.`,
+              file,
+              span: at(line, column, value.length),
+            });
+          }
+          return;
+        }
         case 'implementation steps':
           if (v) steps.push(v);
           return;
         case 'validation gates':
-          if (v) checks.push(v);
+          if (v) checks.push({ text: v, line });
       }
     }
 
@@ -180,16 +196,29 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
       const item = line.replace(/^\s*([-*+]|\d+[.)])\s+/, '').replace(/^\[[ xX]\]\s*/, '').trim();
       if (name === 'files modified') task.files.push(...splitList(item));
       else if (name === 'implementation steps') steps.push(item);
-      else if (name === 'validation gates') checks.push(item);
+      else if (name === 'validation gates') checks.push({ text: item, line: index });
       else if (name === 'dependencies') readField(name, item, index, line.indexOf(item));
     }
 
     // A gate is a command: only checklist items with `code` become gates; the rest stay as criteria for the worker.
+    // A gate is also a command a worker may run without asking (profiles.ts), so say so where it is written:
+    // a checklist in a document meant for people should not grant that silently.
     const criteria: string[] = [];
     for (const check of checks) {
-      const code = /`([^`]+)`/.exec(check);
-      if (code) task.gates.push(code[1].trim());
-      else criteria.push(check);
+      const code = /`([^`]+)`/.exec(check.text);
+      if (!code) {
+        criteria.push(check.text);
+        continue;
+      }
+      const gate = code[1].trim();
+      task.gates.push(gate);
+      diagnostics.push({
+        code: 'gate-allowed',
+        severity: 'warning',
+        message: `\`${gate}\` becomes a gate of "${id}": its worker may run exactly this command without asking. Remove the backticks if it is only a note for the worker.`,
+        file,
+        span: at(check.line, Math.max(0, lines[check.line].indexOf(code[0])), code[0].length),
+      });
     }
     const parts = [prose.join('\n').trim()];
     if (steps.length) parts.push(`Implementation steps:\n${steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}`);

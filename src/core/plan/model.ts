@@ -21,9 +21,15 @@ export interface PlanDiagnostic {
   message: string;
   file: string;
   span: Span;
+  /** Tasks this problem keeps from starting (an unknown or cyclic dependency), when it is about tasks. */
+  tasks?: string[];
 }
 
 export type Complexity = 'low' | 'medium' | 'high';
+
+/** Whether a task may run while another task that may touch the same files is running. */
+export type ConflictPolicy = 'serialize' | 'allow';
+export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['serialize', 'allow'];
 
 export interface Task {
   id: string;
@@ -38,12 +44,16 @@ export interface Task {
   complexity?: Complexity;
   persona?: string;
   agent?: string;
+  /** Its own conflict policy; undefined means the plan default. */
+  conflicts?: ConflictPolicy;
   /** Commands that must pass in the worktree before approval (task's own, else the plan default). */
   gates: string[];
   /** Where the task starts in the plan file (the list item or the Markdown heading); line 0 when it was read without positions (parse.ts, taskPositions). */
   span: Span;
   /** Where each entry of `deps` is written, same order as `deps`. */
   depSpans: Span[];
+  /** Where each entry of `files` is written, same order as `files` (empty when unknown). */
+  fileSpans?: Span[];
 }
 
 export interface PlanDefaults {
@@ -52,6 +62,18 @@ export interface PlanDefaults {
   /** In seconds. */
   heartbeatTimeout: number;
   maxWorkers: number;
+  /** `serialize`: never start a task while one it may conflict with is running (the default). */
+  conflicts: ConflictPolicy;
+  /** The persona of tasks that name none (`defaults.persona`); undefined means `engineer`. */
+  persona?: string;
+}
+
+/** Plan-level `context:`: what every worker is told, besides its own task. */
+export interface SharedContext {
+  /** Short text put into every worker's prompt. */
+  text: string;
+  /** Repository-relative files read at launch and put into every worker's prompt (size-capped). */
+  files: string[];
 }
 
 export interface Plan {
@@ -61,6 +83,7 @@ export interface Plan {
   name: string;
   base: string;
   defaults: PlanDefaults;
+  context: SharedContext;
   tasks: Task[];
 }
 
@@ -74,7 +97,15 @@ export const DEFAULTS: PlanDefaults = {
   gates: [],
   heartbeatTimeout: 60,
   maxWorkers: 4,
+  conflicts: 'serialize',
 };
 
-/** Ids become branch names, folder names and terminal titles: keep them boring. */
-export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** Persona names become file names (`.baton/personas/<name>.md`): the same rule as task ids. */
+export const PERSONA_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/**
+ * Ids become branch names (`baton/<id>`), folder names and terminal titles: keep them boring. The
+ * lookaheads are the parts of git's branch-name rules the characters allow: no "..", no trailing "." and
+ * no trailing ".lock" (refNames.ts has the whole rule for `base`).
+ */
+export const TASK_ID_PATTERN = /^(?!.*\.\.)(?!.*\.lock$)(?!.*\.$)[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -30,6 +30,7 @@ function taskObject(task: Task): Record<string, unknown> {
   if (task.complexity) out.complexity = task.complexity;
   if (task.persona) out.persona = task.persona;
   if (task.agent) out.agent = task.agent;
+  if (task.conflicts) out.conflicts = task.conflicts;
   if (task.gates.length) out.gates = task.gates;
   return out;
 }

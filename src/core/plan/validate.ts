@@ -1,11 +1,11 @@
 // Checks that need the whole task list: ids, duplicates, unknown dependencies, cycles.
 // Shared by the YAML and Markdown readers, so both formats get the same rules and messages.
 import { distance } from 'fastest-levenshtein';
-import { TASK_ID_PATTERN, type Plan, type PlanDiagnostic, type Span } from './model';
+import { PERSONA_PATTERN, TASK_ID_PATTERN, type Plan, type PlanDiagnostic, type Span } from './model';
 
 export function validatePlan(plan: Plan, diagnostics: PlanDiagnostic[]): void {
-  const error = (code: string, span: Span, message: string) =>
-    diagnostics.push({ code, severity: 'error', message, file: plan.file, span });
+  const error = (code: string, span: Span, message: string, tasks?: string[]) =>
+    diagnostics.push({ code, severity: 'error', message, file: plan.file, span, ...(tasks ? { tasks } : {}) });
 
   const byId = new Map<string, number>();
   const kept: typeof plan.tasks = [];
@@ -15,7 +15,8 @@ export function validatePlan(plan: Plan, diagnostics: PlanDiagnostic[]): void {
         'invalid-id',
         task.span,
         `Task id ${JSON.stringify(task.id)} is not allowed: ids become branch and folder names, so use 1 to 64 characters ` +
-          `from a-z, 0-9, ".", "_" and "-", starting with a letter or digit (e.g. ${JSON.stringify(suggestId(task.id))}).`,
+          `from a-z, 0-9, ".", "_" and "-", starting with a letter or digit, without "..", and not ending in "." or ".lock" ` +
+          `(e.g. ${JSON.stringify(suggestId(task.id))}).`,
       );
       continue; // a hostile id must never reach a branch name, a path or a terminal
     }
@@ -25,6 +26,7 @@ export function validatePlan(plan: Plan, diagnostics: PlanDiagnostic[]): void {
         'duplicate-id',
         task.span,
         `Task id "${task.id}" is already used by the task at line ${kept[first].span.start.line}. Give each task its own id.`,
+        [task.id],
       );
       continue;
     }
@@ -32,6 +34,20 @@ export function validatePlan(plan: Plan, diagnostics: PlanDiagnostic[]): void {
     kept.push(task);
   }
   plan.tasks = kept;
+  // A persona names a prompt file (.baton/personas/<name>.md): never let plan text become a path.
+  const personaProblem = (name: string) =>
+    `Persona ${JSON.stringify(name)} is not allowed: persona names become file names, so use 1 to 64 characters from a-z, 0-9, ".", "_" and "-", ` +
+    'starting with a letter or digit (built-in: manager, architect, engineer, intern, reviewer).';
+  for (const task of kept) {
+    if (task.persona !== undefined && !PERSONA_PATTERN.test(task.persona)) {
+      error('invalid-persona', task.span, personaProblem(task.persona));
+      task.persona = undefined;
+    }
+  }
+  if (plan.defaults.persona !== undefined && !PERSONA_PATTERN.test(plan.defaults.persona)) {
+    error('invalid-persona', { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, personaProblem(plan.defaults.persona));
+    plan.defaults.persona = undefined;
+  }
   if (kept.length === 0 && !diagnostics.some((d) => d.severity === 'error')) {
     error('empty-plan', { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, 'The plan has no tasks. Add a task with an `id` and a `title`.');
   }
@@ -45,12 +61,12 @@ export function validatePlan(plan: Plan, diagnostics: PlanDiagnostic[]): void {
     task.deps.forEach((dep, i) => {
       const span = task.depSpans[i] ?? task.span;
       if (dep === task.id) {
-        error('self-dependency', span, `Task "${task.id}" depends on itself. Remove "${dep}" from its deps.`);
+        error('self-dependency', span, `Task "${task.id}" depends on itself. Remove "${dep}" from its deps.`, [task.id]);
       } else if (!byId.has(dep)) {
         sortedIds ??= [...byId.keys()];
         const close = closestIds(dep, sortedIds);
         const hint = close.length > 0 ? `Did you mean ${close.map((c) => `"${c}"`).join(' or ')}?` : 'Check the spelling, or add a task with that id.';
-        error('unknown-dependency', span, `Task "${task.id}" depends on "${dep}", which is not a task in this plan. ${hint}`);
+        error('unknown-dependency', span, `Task "${task.id}" depends on "${dep}", which is not a task in this plan. ${hint}`, [task.id]);
       } else if (!seen.has(dep)) {
         seen.add(dep);
         deps.push(dep);
@@ -68,6 +84,7 @@ export function validatePlan(plan: Plan, diagnostics: PlanDiagnostic[]): void {
       'cycle',
       span,
       `Dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}. Remove one of these dependencies so the tasks can be ordered.`,
+      cycle,
     );
   }
 }
@@ -152,7 +169,7 @@ function cycleWithin(members: Set<number>, edges: number[][]): number[] {
   return [start];
 }
 
-function closestIds(id: string, ids: string[]): string[] {
+export function closestIds(id: string, ids: string[]): string[] {
   // About one edit in three, and never "everything is different" (b is not a typo of a).
   const limit = Math.max(1, Math.floor(id.length / 3));
   return ids
@@ -168,7 +185,9 @@ function suggestId(id: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^[^a-z0-9]+/, '')
-    .replace(/-+$/, '')
-    .slice(0, 64);
+    .replace(/\.{2,}/g, '.')
+    .slice(0, 64)
+    .replace(/(\.lock)+$/, '')
+    .replace(/[.-]+$/, '');
   return slug || 'task-1';
 }

@@ -2,11 +2,13 @@
 // Works on the yaml package's Document (not toJS) so each diagnostic can point at the exact node.
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { DEFAULTS, type Complexity, type ParseResult, type Plan, type PlanDiagnostic, type PlanDefaults, type Span, type Task } from './model';
+import { CONFLICT_POLICIES, DEFAULTS, type Complexity, type ConflictPolicy, type ParseResult, type Plan, type PlanDiagnostic, type PlanDefaults, type Span, type Task } from './model';
 import { parseDuration, parseEstimate } from './durations';
+import { branchNameProblem } from './refNames';
 
-const TOP_KEYS = new Set(['version', 'name', 'base', 'defaults', 'tasks']);
-const DEFAULT_KEYS = new Set(['agent', 'gates', 'heartbeatTimeout', 'maxWorkers']);
+const TOP_KEYS = new Set(['version', 'name', 'base', 'defaults', 'context', 'tasks']);
+const DEFAULT_KEYS = new Set(['agent', 'gates', 'heartbeatTimeout', 'maxWorkers', 'conflicts', 'persona']);
+const CONTEXT_KEYS = new Set(['text', 'files']);
 const TASK_KEYS = new Set([
   'id',
   'title',
@@ -18,6 +20,7 @@ const TASK_KEYS = new Set([
   'persona',
   'gates',
   'agent',
+  'conflicts',
 ]);
 const COMPLEXITIES = new Set<Complexity>(['low', 'medium', 'high']);
 
@@ -65,6 +68,7 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
     name: '',
     base: 'main',
     defaults: { ...DEFAULTS, gates: [] },
+    context: { text: '', files: [] },
     tasks: [],
   };
 
@@ -111,6 +115,17 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
     }
     return { values, spans };
   };
+  const policy = (pair: Pair, what: string): ConflictPolicy | undefined => {
+    const v = pair.value as Node | null;
+    const value = isScalar(v) ? v.value : undefined;
+    if (typeof value === 'string' && (CONFLICT_POLICIES as readonly string[]).includes(value)) return value as ConflictPolicy;
+    error(
+      'bad-value',
+      nodeSpan(v, keyStart(pair)),
+      `${what} must be \`serialize\` (never run two tasks that may touch the same files at once) or \`allow\`.`,
+    );
+    return undefined;
+  };
   const unknownKey = (pair: Pair, where: string, allowed: Set<string>) =>
     report(
       'warning',
@@ -135,11 +150,19 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
       case 'name':
         plan.name = str(pair, '`name`') ?? '';
         break;
-      case 'base':
-        plan.base = str(pair, '`base` (the branch worktrees start from)') ?? plan.base;
+      case 'base': {
+        const base = str(pair, '`base` (the branch worktrees start from)');
+        const problem = base === undefined ? undefined : branchNameProblem(base);
+        // A base git would refuse (or read as an option, e.g. `--output=x`) never reaches git.
+        if (problem) error('invalid-base', nodeSpan(pair.value as Node | null, keyStart(pair)), `\`base\` ${JSON.stringify(base)} cannot be a branch name: ${problem}. Write the branch that worktrees start from, e.g. \`base: main\`.`);
+        else if (base !== undefined) plan.base = base;
         break;
+      }
       case 'defaults':
         readDefaults(pair, plan.defaults);
+        break;
+      case 'context':
+        readContext(pair);
         break;
       case 'tasks':
         tasksPair = pair;
@@ -156,7 +179,7 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
     const v = pair.value as Node | null;
     if (isScalar(v) && v.value === null) return;
     if (!isMap(v)) {
-      error('wrong-type', nodeSpan(v, keyStart(pair)), '`defaults` must be a mapping (agent, gates, heartbeatTimeout, maxWorkers).');
+      error('wrong-type', nodeSpan(v, keyStart(pair)), '`defaults` must be a mapping (agent, gates, heartbeatTimeout, maxWorkers, conflicts).');
       return;
     }
     for (const p of v.items as Pair[]) {
@@ -176,6 +199,9 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
           } else out.heartbeatTimeout = seconds;
           break;
         }
+        case 'persona':
+          out.persona = str(p, '`defaults.persona`');
+          break;
         case 'maxWorkers': {
           const n = isScalar(value) ? value.value : undefined;
           if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
@@ -183,9 +209,38 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
           } else out.maxWorkers = n;
           break;
         }
+        case 'conflicts':
+          out.conflicts = policy(p, '`defaults.conflicts`') ?? out.conflicts;
+          break;
         default:
           unknownKey(p, '`defaults`', DEFAULT_KEYS);
       }
+    }
+  }
+
+  // `context:` is either short text, or `text:` and `files:` (paths relative to the repository root).
+  function readContext(pair: Pair): void {
+    const v = pair.value as Node | null;
+    if (isScalar(v) && v.value === null) return;
+    if (isScalar(v) && typeof v.value === 'string') {
+      plan.context.text = v.value;
+      return;
+    }
+    if (!isMap(v)) {
+      error('wrong-type', nodeSpan(v, keyStart(pair)), '`context` must be text, or a mapping with `text` and `files`.');
+      return;
+    }
+    for (const p of v.items as Pair[]) {
+      const key = keyName(p);
+      if (key === 'text') plan.context.text = str(p, '`context.text`') ?? '';
+      else if (key === 'files') {
+        const list = strList(p, '`context.files`');
+        list.values.forEach((file, i) => {
+          const problem = contextPathProblem(file);
+          if (problem) error('bad-context-file', list.spans[i], `\`context.files\` entry ${JSON.stringify(file)} ${problem}`);
+          else plan.context.files.push(file);
+        });
+      } else unknownKey(p, '`context`', CONTEXT_KEYS);
     }
   }
 
@@ -246,8 +301,14 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
           task.depSpans = list.spans;
           break;
         }
-        case 'files':
-          task.files = strList(pair, '`files`').values;
+        case 'files': {
+          const list = strList(pair, '`files`');
+          task.files = list.values;
+          task.fileSpans = list.spans;
+          break;
+        }
+        case 'conflicts':
+          task.conflicts = policy(pair, '`conflicts`');
           break;
         case 'gates':
           task.gates = strList(pair, '`gates`').values;
@@ -293,6 +354,14 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
   }
 
   return { plan, diagnostics };
+}
+
+/** Context files are read from the repository: only relative paths that stay inside it. */
+export function contextPathProblem(file: string): string | undefined {
+  if (file.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(file) || file.startsWith('\\')) return 'is absolute: give a path relative to the repository root.';
+  if (file.split(/[\\/]/).includes('..')) return 'leaves the repository (".."): give a path inside it.';
+  if (/[\u0000-\u001f]/.test(file)) return 'holds control characters.';
+  return undefined;
 }
 
 function keyName(pair: Pair): string {

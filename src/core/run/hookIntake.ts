@@ -1,11 +1,12 @@
 // What Claude Code hooks report, turned into heartbeat status and an events.jsonl line.
 // `baton hook <event>` calls this with the hook's JSON from stdin.
-import { readFileSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { commitsAhead, hasUncommittedChanges } from '../git/worktrees';
 import { appendEvent } from './events';
 import { oneLine, updateHeartbeat, type Heartbeat, type WorkerStatus } from './heartbeat';
+import { isCurrentLaunch, launchTag } from './launches';
 import type { BatonLayout } from './layout';
+import { sumUsage, totalTokens, transcriptUsage } from './usage';
 
 export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Notification', 'Stop', 'SessionEnd'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -15,10 +16,13 @@ export interface HookContext {
   taskId: string;
   /** The plan's base branch, to tell whether a stopped worker committed anything. */
   base: string;
+  /** The launch the hook's session belongs to (BATON_LAUNCH_ID). */
+  launchId?: string;
   now?: () => Date;
 }
 
-export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Record<string, unknown>): Promise<Heartbeat> {
+/** Returns the heartbeat written, or undefined when the hook came from an older launch (then only its event is recorded). */
+export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Record<string, unknown>): Promise<Heartbeat | undefined> {
   const now = (ctx.now ?? (() => new Date()))();
   const worktree = ctx.layout.worktree(ctx.taskId);
   const activity = describe(event, payload, worktree);
@@ -42,14 +46,20 @@ export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Re
     case 'SessionEnd':
       status = undefined; // the supervisor records the exit
   }
-  const tokens = event === 'Stop' || event === 'SessionEnd' ? transcriptTokens(payload.transcript_path) : undefined;
+  // The transcript's usage is recorded with the event, so metrics outlive the transcript (metrics.ts).
+  const usage = event === 'Stop' || event === 'SessionEnd' ? transcriptUsage(payload.transcript_path) : undefined;
+  const tokens = usage ? totalTokens(sumUsage(usage)) : undefined;
   appendEvent(ctx.layout.events(ctx.taskId), {
     type: `hook:${event}`,
     at: now.toISOString(),
     activity,
+    ...(usage ? { transcript: payload.transcript_path, usage } : {}),
+    ...(event === 'Notification' && typeof payload.notification_type === 'string' ? { notification: payload.notification_type } : {}),
     ...(typeof payload.session_id === 'string' ? { session: payload.session_id } : {}),
+    ...launchTag(ctx.launchId),
   });
   return updateHeartbeat(ctx.layout.heartbeat(ctx.taskId), ctx.taskId, (current) => {
+    if (!isCurrentLaunch(ctx.layout, ctx.taskId, ctx.launchId)) return undefined;
     const keepBlocked = current?.status === 'blocked' && event !== 'UserPromptSubmit';
     return {
       ...(current ?? { task_id: ctx.taskId, status: 'starting', started_at: now.toISOString() }),
@@ -59,6 +69,9 @@ export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Re
       // The end of a session says nothing new about the work: keep what it last did.
       activity: event === 'SessionEnd' ? (current?.activity ?? activity) : activity,
       updated_at: now.toISOString(),
+      agent_at: now.toISOString(),
+      // Inside a tool call from PreToolUse until any later event (a refused tool gets no PostToolUse).
+      in_tool: event === 'PreToolUse' ? true : undefined,
       ...(status && !keepBlocked ? { reason: undefined } : {}),
     };
   });
@@ -90,36 +103,18 @@ export function describe(event: HookEvent, payload: Record<string, unknown>, wor
   }
 }
 
-/**
- * Tokens the session has used so far, summed from the usage Claude Code records per model reply in its
- * transcript (JSON lines). Undefined when there is no readable transcript.
- */
+/** Tokens the session has used so far (every kind summed); undefined when there is no readable transcript. */
 export function transcriptTokens(path: unknown): number | undefined {
-  if (typeof path !== 'string' || !path.endsWith('.jsonl')) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+  const usage = transcriptUsage(path);
+  return usage ? totalTokens(sumUsage(usage)) : undefined;
+}
+
+/** The Claude Code session the worker last reported in a hook (events.jsonl), to resume its conversation. */
+export function lastSession(events: readonly Record<string, unknown>[]): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const s = events[i].session;
+    // Session ids are UUIDs; anything else in the file is not passed on as an argument.
+    if (typeof s === 'string' && /^[A-Za-z0-9-]{8,100}$/.test(s)) return s;
   }
-  let total = 0;
-  const seen = new Set<string>();
-  for (const line of text.split('\n')) {
-    if (!line.includes('"usage"')) continue;
-    try {
-      const entry = JSON.parse(line);
-      const message = entry?.message;
-      const usage = message?.usage;
-      if (!usage) continue;
-      // A reply with several content blocks is written as several lines with one message id.
-      if (typeof message.id === 'string') {
-        if (seen.has(message.id)) continue;
-        seen.add(message.id);
-      }
-      total += (Number(usage.input_tokens) || 0) + (Number(usage.output_tokens) || 0) + (Number(usage.cache_creation_input_tokens) || 0) + (Number(usage.cache_read_input_tokens) || 0);
-    } catch {
-      // a line being written: skip it
-    }
-  }
-  return total;
+  return undefined;
 }

@@ -6,11 +6,15 @@ import writeFileAtomic from 'write-file-atomic';
 import { claudeHookSettings, shellQuote } from '../agents/claudeSettings';
 import { launchArgs, type AgentProfile, type PermissionChoice } from '../agents/profiles';
 import { workerPrompt } from '../agents/prompt';
+import { PersonaError, personaOf, readPersona, type Persona } from '../agents/personas';
+import { readSharedContext } from '../agents/sharedContext';
 import { ensureWorktree } from '../git/worktrees';
 import type { Analysis } from '../graph/analysis';
 import type { Plan, Task } from '../plan/model';
 import { appendEvent } from './events';
+import { OWN_ENV_VARIABLE } from './workerEnv';
 import { updateHeartbeat } from './heartbeat';
+import { LAUNCH_ENV, launchTag, newLaunchId, readLaunch, recordLaunch } from './launches';
 import { pidAlive, workerState } from './workerState';
 import type { BatonLayout } from './layout';
 import type { TaskState } from './states';
@@ -31,9 +35,19 @@ export interface LaunchRequest {
   headless: boolean;
   /** How to run Baton's own CLI, e.g. [process.execPath, '/path/to/dist/cli.js']. */
   batonCommand: string[];
-  /** Extra environment for the CLI command (ELECTRON_RUN_AS_NODE inside VS Code). */
+  /** Extra environment for Baton's own CLI process only, never the agent's (ELECTRON_RUN_AS_NODE inside VS Code). */
   batonEnv?: Record<string, string>;
   checkpointMinutes?: number;
+  /** Said to the worker after the task's own prompt, e.g. "rebase onto the moved base" after a conflict. */
+  addendum?: string;
+  /** Where the built-in persona templates are; found next to the bundle when not given. */
+  personasDir?: string;
+  /**
+   * Starts the worker again on its existing worktree with a message from the person (changes requested,
+   * rebase asked): it resumes the same Claude Code conversation when its session id is known, and is
+   * otherwise given the task prompt followed by the message.
+   */
+  followUp?: { message: string; session?: string };
 }
 
 export interface PreparedLaunch {
@@ -44,6 +58,8 @@ export interface PreparedLaunch {
   cwd: string;
   worktree: string;
   createdWorktree: boolean;
+  /** This launch's id (launches.ts). */
+  launchId: string;
 }
 
 export class LaunchRefused extends Error {}
@@ -59,26 +75,36 @@ export function checkStartable(plan: Plan, taskId: string, states: ReadonlyMap<s
   }
   if (state && LIVE_STATES.has(state)) throw new LaunchRefused(`"${task.id}" already has a worker (${state.replace('_', ' ')}).`);
   if (state === 'approved') throw new LaunchRefused(`"${task.id}" is already approved.`);
+  if (state === 'queued') throw new LaunchRefused(`"${task.id}" is approved and waiting in the merge queue.`);
   return task;
 }
 
 export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
   const task = checkStartable(r.plan, r.taskId, r.states);
   const { layout } = r;
-  layout.ensureRunDir(task.id);
-  await claimTask(layout, task.id, r.plan.defaults.heartbeatTimeout);
+  // Before anything is claimed or created: an unknown persona is a plan problem the person fixes first.
+  let persona;
   try {
-    return await prepareClaimed(r, task);
+    persona = readPersona(layout.root, personaOf(r.plan, task), r.personasDir);
+  } catch (e) {
+    if (e instanceof PersonaError) throw new LaunchRefused(`"${task.id}" cannot start: ${e.message}`);
+    throw e;
+  }
+  layout.ensureRunDir(task.id);
+  const launchId = newLaunchId();
+  await claimTask(layout, task.id, r.plan.defaults.heartbeatTimeout, launchId);
+  try {
+    return await prepareClaimed(r, task, launchId, persona);
   } catch (e) {
     // Say so in the heartbeat, or the claim would sit at "starting" until it counted as stalled.
     const reason = (e as Error).message;
     await updateHeartbeat(layout.heartbeat(task.id), task.id, (c) => ({ ...c!, status: 'failed', reason, activity: `Failed: ${reason}`, exit_code: null, updated_at: new Date().toISOString() }));
-    appendEvent(layout.events(task.id), { type: 'exit', at: new Date().toISOString(), code: null, status: 'failed', reason });
+    appendEvent(layout.events(task.id), { type: 'exit', at: new Date().toISOString(), code: null, status: 'failed', reason, ...launchTag(launchId) });
     throw e;
   }
 }
 
-async function prepareClaimed(r: LaunchRequest, task: Task): Promise<PreparedLaunch> {
+async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, persona: Persona): Promise<PreparedLaunch> {
   const { layout } = r;
   const worktree = layout.worktree(task.id);
   mkdirSync(join(worktree, '..'), { recursive: true });
@@ -86,9 +112,17 @@ async function prepareClaimed(r: LaunchRequest, task: Task): Promise<PreparedLau
 
   const running = [...r.states].filter(([, s]) => LIVE_STATES.has(s)).map(([id]) => id);
   // Atomic (never read half-written) but not fsynced: both are written anew at every launch.
-  writeFileAtomic.sync(layout.prompt(task.id), workerPrompt(r.plan, task, r.analysis, running), { fsync: false });
+  const session = r.profile.claudeHooks ? r.followUp?.session : undefined;
+  const taskPrompt = () =>
+    workerPrompt(r.plan, task, r.analysis, running, { persona, shared: readSharedContext(layout.root, r.plan.context) }) + (r.addendum ? `\n\n${r.addendum}\n` : '');
+  const prompt = !r.followUp
+    ? taskPrompt()
+    : session
+      ? r.followUp.message
+      : `${taskPrompt()}\n## Your earlier work, and what the reviewer asks now\n\nYour branch already holds your earlier work on this task. The reviewer asks:\n\n${r.followUp.message}\n`;
+  writeFileAtomic.sync(layout.prompt(task.id), prompt, { fsync: false });
   if (r.profile.claudeHooks) {
-    writeFileAtomic.sync(layout.settings(task.id), JSON.stringify(claudeHookSettings(r.batonCommand), null, 2) + '\n', { fsync: false });
+    writeFileAtomic.sync(layout.settings(task.id), JSON.stringify(claudeHookSettings(r.batonCommand, r.batonEnv), null, 2) + '\n', { fsync: false });
   }
   const binDir = writeBatonShim(layout, r.batonCommand, r.batonEnv ?? {});
 
@@ -98,6 +132,7 @@ async function prepareClaimed(r: LaunchRequest, task: Task): Promise<PreparedLau
     { prompt: PROMPT_PLACEHOLDER, promptFile: layout.prompt(task.id), settingsFile: layout.settings(task.id), worktree, taskId: task.id },
     r.permissions,
     task.gates,
+    session,
   );
   const [command, ...cliArgs] = r.batonCommand;
   const args = [
@@ -120,20 +155,24 @@ async function prepareClaimed(r: LaunchRequest, task: Task): Promise<PreparedLau
     r.profile.command,
     ...agentArgs,
   ];
-  appendEvent(layout.events(task.id), { type: 'prepare', at: new Date().toISOString(), worktree, createdWorktree: created, headless: r.headless });
+  appendEvent(layout.events(task.id), { type: 'prepare', at: new Date().toISOString(), worktree, createdWorktree: created, headless: r.headless, persona: persona.name, ...launchTag(launchId), ...(session ? { resume: session } : {}) });
   return {
     command,
     args,
     env: {
       ...(r.batonEnv ?? {}),
+      // The supervisor keeps these for itself; the agent and its tools never see them (workerEnv.ts).
+      ...(r.batonEnv && Object.keys(r.batonEnv).length ? { [OWN_ENV_VARIABLE]: Object.keys(r.batonEnv).join(',') } : {}),
       BATON_TASK_ID: task.id,
       BATON_ROOT: layout.root,
       BATON_BASE: r.plan.base,
+      [LAUNCH_ENV]: launchId,
       PATH: `${binDir}:${process.env.PATH ?? ''}`,
     },
     cwd: worktree,
     worktree,
     createdWorktree: created,
+    launchId,
   };
 }
 
@@ -141,17 +180,21 @@ async function prepareClaimed(r: LaunchRequest, task: Task): Promise<PreparedLau
  * Two windows (or a window and `baton run`) may try to start the same task at once: under the heartbeat's
  * lock, the first writes a `starting` heartbeat and the second finds it and is refused.
  */
-async function claimTask(layout: BatonLayout, taskId: string, timeoutSeconds: number): Promise<void> {
+async function claimTask(layout: BatonLayout, taskId: string, timeoutSeconds: number, launchId: string): Promise<void> {
   let refused: string | undefined;
   await updateHeartbeat(layout.heartbeat(taskId), taskId, (current) => {
     const now = new Date();
     if (current) {
-      const view = workerState(current, undefined, { now, timeoutSeconds, isAlive: pidAlive });
+      // A worker's own heartbeat may leave out the supervisor's pid: launch.json has it.
+      const pid = current.pid ?? readLaunch(layout, taskId)?.pid;
+      const view = workerState({ ...current, pid }, undefined, { now, timeoutSeconds, isAlive: pidAlive });
       if (LIVE_STATES.has(view.state) && current.exit_code === undefined) {
         refused = `"${taskId}" already has a worker (${view.state.replace('_', ' ')}).`;
-        return current;
+        return undefined;
       }
     }
+    // From here on, writers of older launches leave the heartbeat alone (launches.ts).
+    recordLaunch(layout, taskId, { launch_id: launchId, at: now.toISOString() });
     return { task_id: taskId, status: 'starting', activity: 'Preparing its worktree', updated_at: now.toISOString(), started_at: now.toISOString() };
   });
   if (refused) throw new LaunchRefused(refused);

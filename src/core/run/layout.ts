@@ -26,8 +26,24 @@ export class BatonLayout {
   prompt(taskId: string): string {
     return join(this.runDir(taskId), 'prompt.md');
   }
+  /** What the task produced: the worker's summary, gate results, approval (result.ts). */
+  result(taskId: string): string {
+    return join(this.runDir(taskId), 'result.json');
+  }
+  /** Each gate's whole output, `gate-<n>.log`. */
+  gatesDir(taskId: string): string {
+    return join(this.runDir(taskId), 'gates');
+  }
   output(taskId: string): string {
     return join(this.runDir(taskId), 'output.log');
+  }
+  /** Which launch is the task's current one (launches.ts). */
+  launch(taskId: string): string {
+    return join(this.runDir(taskId), 'launch.json');
+  }
+  /** Every process the current launch's agent has started, as the supervisor saw them (processTree.ts). */
+  processes(taskId: string): string {
+    return join(this.runDir(taskId), 'processes.json');
   }
   /** Per-worker Claude Code settings (hooks). */
   settings(taskId: string): string {

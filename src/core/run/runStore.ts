@@ -1,25 +1,48 @@
 // Reads every worker's state from `.baton/runs/`, and watches that folder (never the worktrees) so a
 // heartbeat write becomes a state change within milliseconds. The files are the truth: a reloaded window,
 // a second window and `baton status` all read the same answer.
-import { mkdirSync, readdirSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readEvents, type RunEvent } from './events';
 import { readHeartbeat, type Heartbeat } from './heartbeat';
+import { readLaunch, type LaunchRecord } from './launches';
 import type { BatonLayout } from './layout';
 import { TASK_ID_PATTERN } from '../plan/model';
 import { pidAlive, workerState, type Liveness, type WorkerView } from './workerState';
 
 export interface WorkerRecord {
   view: WorkerView;
-  /** Set when the latest heartbeat could not be read (the view then comes from the last good one). */
+  /**
+   * Set when the latest heartbeat could not be read (the view then comes from the last good one), or
+   * was read but holds something its writer should fix (an unknown status word).
+   */
   problem?: string;
 }
 
 /** Events that settle what happened to the latest launch (a new launch clears them). */
-const OUTCOMES = new Set(['prepare', 'launch', 'exit', 'stopped', 'approved']);
+const OUTCOMES = new Set(['prepare', 'launch', 'exit', 'stopped', 'approved', 'queued', 'conflict', 'integration_failed', 'merge_refused', 'rebase_requested', 'discarded']);
+
+/** The files whose change can change a worker's state. */
+const WATCHED_FILES = new Set(['heartbeat.json', 'events.jsonl', 'launch.json']);
+
+/** What a file looked like: any write (in place or by rename) changes one of these. */
+function stat(file: string): { signature: string; mtime?: Date } {
+  const st = statSync(file, { throwIfNoEntry: false });
+  return st ? { signature: `${st.ino}:${st.size}:${st.mtimeMs}`, mtime: st.mtime } : { signature: '-' };
+}
+
+interface TaskCache {
+  heartbeat?: Heartbeat;
+  problem?: string;
+  lastExit?: RunEvent;
+  launch?: LaunchRecord;
+  /** Signatures of heartbeat.json, events.jsonl and launch.json, taken before they were last read. */
+  heartbeatSignature?: string;
+  eventsSignature?: string;
+  launchSignature?: string;
+}
 
 export class RunStore {
-  private lastGood = new Map<string, Heartbeat>();
-  private lastExit = new Map<string, RunEvent | undefined>();
+  private cache = new Map<string, TaskCache>();
 
   constructor(
     private readonly layout: BatonLayout,
@@ -36,26 +59,70 @@ export class RunStore {
     }
   }
 
-  /** Re-reads one task's files; undefined when it never had a worker. */
-  read(taskId: string, now = new Date()): WorkerRecord | undefined {
-    const hb = readHeartbeat(this.layout.heartbeat(taskId), taskId);
-    let problem: string | undefined;
-    if (hb.ok) this.lastGood.set(taskId, hb.heartbeat);
-    else if (!hb.missing) problem = hb.problem;
-    else this.lastGood.delete(taskId);
-    const heartbeat = this.lastGood.get(taskId);
-    if (!heartbeat) return undefined;
-    const exits = readEvents(this.layout.events(taskId)).filter((e) => OUTCOMES.has(e.type));
-    const last = exits.at(-1);
-    this.lastExit.set(taskId, last?.type === 'launch' || last?.type === 'prepare' ? undefined : last);
-    return { view: workerState(heartbeat, this.lastExit.get(taskId), this.liveness(now)), problem };
+  /**
+   * One stat of each file that decides the task's state: cheap enough to take every second for every task.
+   * With `only`, the others are taken as last seen (a watch event named the file that changed).
+   */
+  private signatures(taskId: string, only?: string) {
+    const c = this.cache.get(taskId);
+    const take = (name: string, file: string, last: string | undefined) => (only && only !== name && last !== undefined ? { signature: last } : stat(file));
+    return {
+      heartbeat: take('heartbeat.json', this.layout.heartbeat(taskId), c?.heartbeatSignature),
+      events: take('events.jsonl', this.layout.events(taskId), c?.eventsSignature),
+      launch: take('launch.json', this.layout.launch(taskId), c?.launchSignature),
+    };
   }
 
-  /** Current state without re-reading events: what the stall timer needs every second. */
+  /** Whether the task's files changed since they were last read (a write the watcher did not report). */
+  changedOnDisk(taskId: string): boolean {
+    const c = this.cache.get(taskId);
+    const now = this.signatures(taskId);
+    return c?.heartbeatSignature !== now.heartbeat.signature || c.eventsSignature !== now.events.signature || c.launchSignature !== now.launch.signature;
+  }
+
+  /**
+   * Re-reads what changed in one task's files; undefined when it never had a worker. `only`: the one file
+   * a watch event named (heartbeat.json, events.jsonl or launch.json).
+   */
+  read(taskId: string, now = new Date(), only?: string): WorkerRecord | undefined {
+    // Stat first, read after: a write landing during the read then shows up as a change at the next look.
+    // A file whose stat has not changed is not read again (a write raises several watch events).
+    const sig = this.signatures(taskId, only);
+    const c = this.cache.get(taskId) ?? {};
+    this.cache.set(taskId, c);
+    if (sig.heartbeat.signature !== c.heartbeatSignature) {
+      c.heartbeatSignature = sig.heartbeat.signature;
+      const hb = readHeartbeat(this.layout.heartbeat(taskId), taskId, sig.heartbeat.mtime);
+      c.problem = hb.problem;
+      if (hb.ok) c.heartbeat = hb.heartbeat;
+      else if (hb.missing) {
+        c.heartbeat = undefined;
+        c.problem = undefined;
+      }
+    }
+    if (!c.heartbeat) return undefined;
+    let outcomesChanged = false;
+    if (sig.launch.signature !== c.launchSignature) {
+      c.launchSignature = sig.launch.signature;
+      c.launch = readLaunch(this.layout, taskId);
+      outcomesChanged = true;
+    }
+    if (sig.events.signature !== c.eventsSignature || outcomesChanged) {
+      c.eventsSignature = sig.events.signature;
+      const launchId = c.launch?.launch_id;
+      // Outcomes of another launch (an older session's late "stopped") never decide this one's state.
+      const outcomes = readEvents(this.layout.events(taskId)).filter((e) => OUTCOMES.has(e.type) && !(launchId && typeof e.launch === 'string' && e.launch !== launchId));
+      const last = outcomes.at(-1);
+      c.lastExit = last?.type === 'launch' || last?.type === 'prepare' || last?.type === 'rebase_requested' ? undefined : last;
+    }
+    return this.view(c, now);
+  }
+
+  /** Current state without re-reading anything: what the stall timer needs every second. */
   refresh(taskId: string, now = new Date()): WorkerRecord | undefined {
-    const heartbeat = this.lastGood.get(taskId);
-    if (!heartbeat) return this.read(taskId, now);
-    return { view: workerState(heartbeat, this.lastExit.get(taskId), this.liveness(now)) };
+    const c = this.cache.get(taskId);
+    if (!c?.heartbeat) return this.read(taskId, now);
+    return this.view(c, now);
   }
 
   readAll(now = new Date()): Map<string, WorkerRecord> {
@@ -65,6 +132,13 @@ export class RunStore {
       if (r) out.set(id, r);
     }
     return out;
+  }
+
+  private view(c: TaskCache, now: Date): WorkerRecord {
+    // A worker's own heartbeat need not carry the supervisor's pid or start: launch.json has them.
+    const heartbeat = { ...c.heartbeat!, pid: c.heartbeat!.pid ?? c.launch?.pid, started_at: c.heartbeat!.started_at ?? c.launch?.at };
+    const view = workerState(heartbeat, c.lastExit, this.liveness(now));
+    return c.problem ? { view, problem: c.problem } : { view };
   }
 
   private liveness(now: Date): Liveness {
@@ -78,46 +152,94 @@ export interface WorkerChange {
 }
 
 /**
- * Watches `.baton/runs/` with fs.watch (recursive; on Linux Node sets an inotify watch per folder) and a
- * one-second timer for stalls. Calls `onChange` only when a task's state, activity or reason changed.
- * Atomic writes (temp file + rename) mean no "wait until the write finishes" delay is needed.
+ * Watches `.baton/runs/` and each `runs/<task>/` folder with its own non-recursive fs.watch, plus a
+ * reconciliation pass about once a second. Calls `onChange` only when a task's state, activity, reason
+ * or problem changed.
+ *
+ * Why folders, not the tree: Node 20's recursive fs.watch on Linux stops reporting a file once it has
+ * been replaced by rename a few times, and the protocol asks workers to write by rename. A watch on the
+ * folder itself sees every rename into it. (chokidar does the same with more machinery and added
+ * latency: `npm run bench` compares the three.) The pass stats each task's files and re-reads those that
+ * changed, so anything a watcher still drops is corrected within about a second; it also ticks stalls.
  */
 export class RunWatcher {
-  private watcher?: FSWatcher;
+  private runsWatcher?: FSWatcher;
+  private readonly folders = new Map<string, FSWatcher>();
   private timer?: NodeJS.Timeout;
   private shown = new Map<string, string>();
+  private disposed = false;
 
   constructor(
     private readonly store: RunStore,
     private readonly layout: BatonLayout,
     private readonly onChange: (change: WorkerChange) => void,
+    private readonly reconcileMs = 1000,
   ) {}
 
   start(): void {
     this.layout.ensureBatonDir();
     mkdirSync(this.layout.runsDir, { recursive: true });
-    this.watcher = watch(this.layout.runsDir, { recursive: true }, (_event, name) => {
-      const task = name?.toString().split(/[\\/]/)[0];
-      if (task && TASK_ID_PATTERN.test(task)) this.check(task, this.store.read(task));
+    this.runsWatcher = watch(this.layout.runsDir, (_event, name) => {
+      const task = name?.toString();
+      if (task && TASK_ID_PATTERN.test(task)) {
+        this.watchTask(task);
+        this.check(task, this.store.read(task));
+      }
     });
-    this.watcher.on('error', () => undefined); // the folder went away (e.g. deleted by hand): the timer still runs
-    for (const id of this.store.taskIds()) this.check(id, this.store.read(id));
-    this.timer = setInterval(() => {
-      for (const id of this.shown.keys()) this.check(id, this.store.refresh(id));
-    }, 1000);
+    this.runsWatcher.on('error', () => undefined); // the folder went away (e.g. deleted by hand): the pass still runs
+    for (const id of this.store.taskIds()) {
+      this.watchTask(id);
+      this.check(id, this.store.read(id));
+    }
+    this.timer = setInterval(() => this.reconcile(), this.reconcileMs);
     this.timer.unref();
   }
 
+  /**
+   * The once-a-second pass: new run folders get a watch, changed files are re-read, the rest only have
+   * their stall clock checked. Public so that a test can run it at a moment of its choosing.
+   */
+  reconcile(now = new Date()): void {
+    if (this.disposed) return;
+    const ids = new Set(this.store.taskIds());
+    for (const id of ids) {
+      this.watchTask(id);
+      this.check(id, this.store.changedOnDisk(id) ? this.store.read(id, now) : this.store.refresh(id, now));
+    }
+    for (const id of [...this.shown.keys()]) if (!ids.has(id)) this.check(id, undefined);
+  }
+
+  private watchTask(task: string): void {
+    if (this.disposed || this.folders.has(task)) return;
+    try {
+      const w = watch(this.layout.runDir(task), (_event, name) => {
+        const file = name?.toString();
+        // Temp files and lock folders come and go around every write; the rename onto the real name is the write.
+        if (!file || WATCHED_FILES.has(file)) this.check(task, this.store.read(task, new Date(), file));
+      });
+      w.on('error', () => {
+        w.close();
+        this.folders.delete(task); // deleted: the pass watches it again if it comes back
+      });
+      this.folders.set(task, w);
+    } catch {
+      // not there (yet): the pass tries again
+    }
+  }
+
   private check(task: string, record: WorkerRecord | undefined): void {
-    const key = record ? `${record.view.state}\u0000${record.view.activity ?? ''}\u0000${record.view.reason ?? ''}` : '';
-    if (this.shown.get(task) === key) return;
+    const key = record ? [record.view.state, record.view.activity ?? '', record.view.reason ?? '', record.problem ?? '', record.view.checkpointError ?? ''].join('\u0000') : '';
+    if (this.shown.get(task) === key || (!record && !this.shown.has(task))) return;
     if (record) this.shown.set(task, key);
     else this.shown.delete(task);
     this.onChange({ task, record });
   }
 
   dispose(): void {
-    this.watcher?.close();
+    this.disposed = true;
+    this.runsWatcher?.close();
+    for (const w of this.folders.values()) w.close();
+    this.folders.clear();
     if (this.timer) clearInterval(this.timer);
   }
 }

@@ -15,15 +15,23 @@ export type TaskState =
   | 'review'
   | 'stalled'
   | 'failed'
+  /** approved by the person, waiting in the merge queue (or being merged) */
+  | 'queued'
   | 'approved'
+  /** the merge onto the base conflicted; base and working trees are untouched */
   | 'conflict'
+  /** the gates failed on the merged tree; the base did not move */
+  | 'integration_failed'
   | 'cancelled';
 
 /** States in which a worker process is (or should be) alive. */
 export const LIVE_STATES: ReadonlySet<TaskState> = new Set(['starting', 'running', 'waiting_input', 'idle', 'worker_blocked']);
 
 /** States that wait for the person to act. */
-export const NEEDS_YOU_STATES: ReadonlySet<TaskState> = new Set(['waiting_input', 'idle', 'worker_blocked', 'review', 'stalled', 'failed', 'conflict']);
+export const NEEDS_YOU_STATES: ReadonlySet<TaskState> = new Set(['waiting_input', 'idle', 'worker_blocked', 'review', 'stalled', 'failed', 'conflict', 'integration_failed']);
+
+/** States from which the person may approve: the worker is not writing (finished its turn, or stopped). */
+export const APPROVABLE_STATES: ReadonlySet<TaskState> = new Set(['review', 'idle', 'waiting_input', 'worker_blocked', 'stalled', 'failed', 'cancelled', 'conflict', 'integration_failed']);
 
 /** Live states in which the worker is doing something rather than waiting for the person. */
 export const WORKING_STATES: ReadonlySet<TaskState> = new Set(['starting', 'running']);

@@ -13,8 +13,14 @@ export interface WorkerView {
   updatedAt: string;
   elapsedSeconds?: number;
   tokens?: number;
+  /** Percent done, when the worker reports a number as its progress. */
+  progress?: number;
   pid?: number;
   exitCode?: number | null;
+  /** Why the last checkpoint failed; its work is only on disk. */
+  checkpointError?: string;
+  /** When the agent itself last reported (a hook or `baton report`); undefined for agents that do not. */
+  agentAt?: string;
 }
 
 export interface Liveness {
@@ -37,11 +43,27 @@ export function workerState(heartbeat: Heartbeat, lastExit: RunEvent | undefined
     updatedAt: heartbeat.updated_at,
     elapsedSeconds: heartbeat.elapsed_seconds,
     tokens: heartbeat.tokens_used,
+    progress: typeof heartbeat.progress === 'number' ? heartbeat.progress : undefined,
     pid: heartbeat.pid,
     exitCode: heartbeat.exit_code,
+    checkpointError: heartbeat.checkpoint_error,
+    agentAt: heartbeat.agent_at,
   };
   if (lastExit?.type === 'approved') return { ...view, state: 'approved' };
+  // The merge queue's word (mergeQueue.ts) wins over the finished worker's last heartbeat.
+  if (lastExit?.type === 'queued') return { ...view, state: 'queued', activity: 'Queued to merge' };
+  if (lastExit?.type === 'conflict') {
+    const files = Array.isArray(lastExit.files) ? (lastExit.files as string[]) : [];
+    return { ...view, state: 'conflict', reason: `merge conflict with ${String(lastExit.base ?? 'the base')} in ${files.join(', ') || 'some files'}` };
+  }
+  if (lastExit?.type === 'integration_failed') {
+    const failed = Array.isArray(lastExit.gates) ? (lastExit.gates as { command: string; exit_code: number | null }[]).filter((g) => g.exit_code !== 0) : [];
+    return { ...view, state: 'integration_failed', reason: `gates failed on the merged tree: ${failed.map((g) => g.command).join(', ')}` };
+  }
+  if (lastExit?.type === 'merge_refused') return { ...view, state: 'review', reason: String(lastExit.reason ?? 'the merge was refused') };
   if (lastExit?.type === 'stopped') return { ...view, state: 'cancelled', reason: 'stopped by you' };
+  // Its worktree and branch are gone: it can start again from the base.
+  if (lastExit?.type === 'discarded') return { ...view, state: 'cancelled', reason: 'discarded by you' };
   switch (heartbeat.status) {
     case 'starting':
       view.state = 'starting';
@@ -71,10 +93,29 @@ export function workerState(heartbeat: Heartbeat, lastExit: RunEvent | undefined
       return { ...view, state: 'failed', reason: 'the worker process is gone (it ended without recording an exit)' };
     }
     if (age > live.timeoutSeconds) {
-      return { ...view, state: 'stalled', reason: `no heartbeat for ${Math.round(age)}s (timeout ${live.timeoutSeconds}s)` };
+      // Worded so that it does not change every second: a stalled worker is one change, not a stream.
+      return { ...view, state: 'stalled', reason: `no heartbeat for more than ${live.timeoutSeconds}s` };
     }
   }
   return view;
+}
+
+/**
+ * Seconds since the agent itself last reported, for a live worker; undefined when it never reported or
+ * the worker is not live. The supervisor's beat says the process is there, this says whether it works.
+ */
+export function quietSeconds(view: WorkerView, now: Date): number | undefined {
+  if (!view.agentAt || view.exitCode !== undefined) return undefined;
+  const at = Date.parse(view.agentAt);
+  return Number.isFinite(at) ? Math.max(0, (now.getTime() - at) / 1000) : undefined;
+}
+
+/**
+ * Whether Stop can reach this worker: its supervisor is still there. That includes a stalled worker (its
+ * supervisor hangs) and one in review whose agent's session is still open, not only the live states.
+ */
+export function canStop(view: WorkerView, isAlive: (pid: number) => boolean = pidAlive): boolean {
+  return view.pid !== undefined && view.exitCode === undefined && view.state !== 'cancelled' && view.state !== 'approved' && isAlive(view.pid);
 }
 
 /** process.kill(pid, 0) answers "does it exist" without sending anything. */

@@ -63,7 +63,10 @@ async function appendToDocument(uri: vscode.Uri, task: NewTask): Promise<vscode.
   }
   const editor = await vscode.window.showTextDocument(document);
   const added = document.positionAt(change.start + change.text.search(/\S/));
-  editor.selection = new vscode.Selection(added, added);
+  // With a description, the cursor waits at its end: the place to go on writing what the worker is told.
+  const description = task.description?.trim() ? change.text.indexOf(task.description.trim().split('\n').pop()!) : -1;
+  const at = description >= 0 ? document.positionAt(change.start + description + task.description!.trim().split('\n').pop()!.length) : added;
+  editor.selection = new vscode.Selection(at, at);
   editor.revealRange(new vscode.Range(added, added), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return document;
 }
@@ -92,7 +95,7 @@ function taskIdProblem(id: string, existing: ReadonlySet<string>): string | unde
 }
 
 async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<NewTask | undefined> {
-  const steps = plan.tasks.length > 0 ? 5 : 4;
+  const steps = plan.tasks.length > 0 ? 6 : 5;
   let step = 0;
   const title = () => `Add Task (${++step}/${steps})`;
   const common = { ignoreFocusOut: true };
@@ -114,6 +117,17 @@ async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<Ne
     validateInput: (value) => (value.trim() ? undefined : 'A task needs a title.'),
   });
   if (taskTitle === undefined) return undefined;
+
+  // What the worker is told. One line here; the plan keeps it as a block (`description: |`) and the cursor
+  // lands in it afterwards, so it can grow to as many lines as it needs.
+  const description = await vscode.window.showInputBox({
+    ...common,
+    title: title(),
+    prompt: 'Description: what the worker is told to do and how it knows it is done. Continue it on more lines in the plan afterwards.',
+    placeHolder: 'e.g. Add POST /api/contact: validate the body, store the message, answer 201 with its id.',
+    validateInput: (value) => (value.trim() ? undefined : 'The worker works from this: say what to build.'),
+  });
+  if (description === undefined) return undefined;
 
   let deps: string[] = [];
   if (plan.tasks.length > 0) {
@@ -146,6 +160,7 @@ async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<Ne
   return {
     id: id.trim(),
     title: taskTitle.trim(),
+    description: description.trim(),
     deps,
     files: files.split(',').map((f) => f.trim()).filter(Boolean),
     estimate: estimate.trim() || undefined,

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { PlanSource } from '../planSource';
 import type { TaskNode } from '../tasksTree';
 import { spanToRange } from '../spans';
+import { columnBesideGraph } from '../graphPanel';
 
 export function registerOpenTask(context: vscode.ExtensionContext, planSource: PlanSource): void {
   context.subscriptions.push(
@@ -24,6 +25,7 @@ async function openTask(planSource: PlanSource, target: TaskNode | string): Prom
   const editor = await vscode.window.showTextDocument(snapshot.uri, {
     selection: new vscode.Range(start, start),
     preserveFocus: typeof target !== 'string',
+    viewColumn: columnBesideGraph(),
   });
   editor.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return editor;

@@ -13,14 +13,28 @@ export function registerShowAnalysis(context: vscode.ExtensionContext, planSourc
     provideTextDocumentContent: () => {
       const snapshot = planSource.current;
       if (!snapshot) return '# Plan analysis\n\nThere is no plan in this folder yet: run "Baton: Create Plan".\n';
-      return analysisMarkdown(snapshot.plan, snapshot.analysis, snapshot.diagnostics, snapshot.file);
+      const workers = vscode.workspace.getConfiguration('baton').get<number | null>('maxWorkers', null) ?? snapshot.plan.defaults.maxWorkers;
+      return analysisMarkdown(snapshot.plan, snapshot.analysis, snapshot.diagnostics, snapshot.file, workers);
     },
+  };
+  let previewShown = false;
+  const follow = () => {
+    const open = vscode.workspace.textDocuments.some((d) => d.uri.toString() === ANALYSIS_URI.toString());
+    changed.fire(ANALYSIS_URI);
+    // VS Code drops a virtual document nobody edits after a few minutes; reopened, it starts again at
+    // version 1, which the Markdown preview takes for the version it already shows. Force it to re-read.
+    if (previewShown && !open) void vscode.commands.executeCommand('markdown.preview.refresh').then(undefined, () => undefined);
   };
   context.subscriptions.push(
     changed,
     vscode.workspace.registerTextDocumentContentProvider(ANALYSIS_URI.scheme, provider),
-    planSource.onDidChange(() => changed.fire(ANALYSIS_URI)),
-    vscode.commands.registerCommand('baton.showAnalysis', () => showAnalysis()),
+    planSource.onDidChange(follow),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('baton.maxWorkers') && follow()),
+    vscode.commands.registerCommand('baton.showAnalysis', async () => {
+      const uri = await showAnalysis();
+      previewShown = true;
+      return uri;
+    }),
   );
 }
 
@@ -28,6 +42,8 @@ export function registerShowAnalysis(context: vscode.ExtensionContext, planSourc
 async function showAnalysis(): Promise<vscode.Uri> {
   try {
     await vscode.commands.executeCommand('markdown.showPreview', ANALYSIS_URI);
+    // An existing preview is only revealed: make it read the plan as it is now.
+    await vscode.commands.executeCommand('markdown.preview.refresh');
   } catch {
     // The built-in Markdown extension can be disabled: the Markdown text reads well enough.
     await vscode.window.showTextDocument(ANALYSIS_URI, { preview: true });

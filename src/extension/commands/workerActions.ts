@@ -2,14 +2,14 @@
 // reveal the worktree. Each takes a tree node, a task id, or nothing (then asks with a picker).
 import * as vscode from 'vscode';
 import { LaunchRefused } from '../../core/run/launch';
-import { LIVE_STATES, type TaskState } from '../../core/run/states';
+import { LIVE_STATES, WORKING_STATES, type TaskState } from '../../core/run/states';
 import type { PlanSource } from '../planSource';
 import { stateLabel } from '../taskStateIcons';
 import type { TaskNode } from '../tasksTree';
 import type { Workers } from '../workers';
 import type { WorkerNode } from '../workersTree';
 
-type Target = TaskNode | WorkerNode | string | undefined;
+export type Target = TaskNode | WorkerNode | string | undefined;
 
 export function registerWorkerActions(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource): void {
   const states = () => (planSource.current ? workers.taskStates(planSource.current) : new Map<string, TaskState>());
@@ -34,22 +34,24 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
     }),
     vscode.commands.registerCommand('baton.startReadyTasks', async () => {
       const started = await workers.startReady();
-      if (started.length === 0) void vscode.window.showInformationMessage('No task can start now: none is ready, or every worker slot is busy.');
+      if (started.length === 0) void vscode.window.showInformationMessage(nothingToStart(planSource, states()));
       else void vscode.window.setStatusBarMessage(`Baton: started ${started.join(', ')}`, 5000);
       return started;
     }),
     vscode.commands.registerCommand('baton.stopWorker', async (target?: Target) => {
-      const id = await pick(target, 'Stop which worker?', (s) => LIVE_STATES.has(s));
-      if (!id) return false;
+      const id = await pick(target, 'Stop which worker?', (s) => LIVE_STATES.has(s) || s === 'stalled' || s === 'review');
+      if (!id || !(await confirmMidTurn(id, states().get(id), 'Stop'))) return false;
       const stopped = await workers.stopWorker(id);
       if (!stopped) void vscode.window.showWarningMessage(`"${id}" has no running worker.`);
       return stopped;
     }),
     vscode.commands.registerCommand('baton.restartWorker', async (target?: Target) => {
       const id = await pick(target, 'Restart which worker?', (s) => s !== 'ready' && s !== 'blocked' && s !== 'approved');
-      if (!id) return undefined;
+      if (!id || !(await confirmMidTurn(id, states().get(id), 'Restart'))) return undefined;
       try {
-        (await workers.restartWorker(id)).show(true);
+        const terminal = await workers.restartWorker(id);
+        if (!terminal) return undefined; // the person kept the worker as it was
+        terminal.show(true);
         return id;
       } catch (err) {
         return refused(err);
@@ -69,7 +71,21 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
     vscode.commands.registerCommand('baton.replyToWorker', async (target?: Target, answer?: string) => {
       const id = await pick(target, 'Reply to which worker?', (s) => s === 'waiting_input' || s === 'worker_blocked' || s === 'idle');
       if (!id) return false;
-      const reason = workers.records.get(id)?.view.reason;
+      const view = workers.records.get(id)?.view;
+      if (view?.state === 'waiting_input') {
+        // Claude Code is showing a menu (a permission or folder-trust question): typed text and Enter would
+        // pick its highlighted choice, often "Yes". The person answers it in the terminal, seeing the choices.
+        const show = 'Show Terminal';
+        const question = view.activity?.replace(/^Waiting:\s*/, '') ?? 'a question';
+        const choice = await vscode.window.showWarningMessage(
+          `"${id}" is waiting at a question in its terminal: ${question}`,
+          { modal: true, detail: 'It offers choices (for a permission: allow once, always, or no). Answer it in the terminal, where you see them: Baton does not type into a menu.' },
+          show,
+        );
+        if (choice === show) workers.terminal(id)?.show();
+        return false;
+      }
+      const reason = view?.reason;
       const text =
         answer ??
         (await vscode.window.showInputBox({
@@ -90,7 +106,7 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
     }),
     vscode.commands.registerCommand('baton.revealWorktree', async (target?: Target) => {
       const folder = await worktreeOf(target);
-      if (folder) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(folder));
+      if (folder) await revealWorktree(vscode.Uri.file(folder));
     }),
   );
 
@@ -108,7 +124,7 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
   }
 }
 
-async function pickTask(
+export async function pickTask(
   target: Target,
   title: string,
   allowed: (s: TaskState) => boolean,
@@ -128,4 +144,67 @@ async function pickTask(
     { title, matchOnDescription: true },
   );
   return chosen?.id;
+}
+
+/**
+ * Asks before stopping a worker in the middle of a turn (starting or running): what it is doing is cut
+ * short. Waiting or idle workers lose nothing, so they are not asked about. The setting
+ * baton.confirmStopWhileWorking (or "Don't Ask Again") turns the question off.
+ */
+async function confirmMidTurn(id: string, state: TaskState | undefined, verb: 'Stop' | 'Restart'): Promise<boolean> {
+  const config = vscode.workspace.getConfiguration('baton');
+  if (!state || !WORKING_STATES.has(state) || !config.get<boolean>('confirmStopWhileWorking', true)) return true;
+  const stop = verb === 'Stop';
+  const go = stop ? vscode.l10n.t('Stop Worker') : vscode.l10n.t('Restart Worker');
+  const always = stop ? vscode.l10n.t("Stop and Don't Ask Again") : vscode.l10n.t("Restart and Don't Ask Again");
+  const answer = await vscode.window.showWarningMessage(
+    stop ? vscode.l10n.t('Stop "{0}" in the middle of its turn?', id) : vscode.l10n.t('Restart "{0}" in the middle of its turn?', id),
+    {
+      modal: true,
+      detail: stop
+        ? vscode.l10n.t('The worker is stopped where it is. What it has not committed is saved on its branch as a checkpoint commit.')
+        : vscode.l10n.t('The worker is stopped where it is and started again with a new session. What it has not committed is saved on its branch as a checkpoint commit.'),
+    },
+    go,
+    always,
+  );
+  if (answer === always) await config.update('confirmStopWhileWorking', false, vscode.ConfigurationTarget.Global);
+  return answer === go || answer === always;
+}
+
+/** "No task can start now", and why: what waits for review, what waits on others, or no free worker. */
+function nothingToStart(planSource: PlanSource, states: Map<string, TaskState>): string {
+  const tasks = planSource.current?.plan.tasks ?? [];
+  const inState = (...wanted: TaskState[]) => tasks.filter((t) => wanted.includes(states.get(t.id) ?? 'blocked')).map((t) => `"${t.id}"`);
+  const review = inState('review');
+  const live = inState(...LIVE_STATES);
+  const errors = planSource.current?.diagnostics.some((d) => d.severity === 'error');
+  if (errors) return vscode.l10n.t('No task can start now: the plan has errors. Fix them (see Problems) and try again.');
+  if (inState('ready').length > 0) return vscode.l10n.t('No task can start now: every worker slot is busy ({0}).', live.join(', '));
+  const why = [
+    review.length ? (review.length === 1 ? vscode.l10n.t('{0} waits for your review', review[0]) : vscode.l10n.t('{0} wait for your review', review.join(', '))) : '',
+    live.length ? (live.length === 1 ? vscode.l10n.t('{0} is still working', live[0]) : vscode.l10n.t('{0} are still working', live.join(', '))) : '',
+  ].filter(Boolean);
+  return why.length
+    ? vscode.l10n.t('No task is ready: {0}. The tasks that depend on them start once they are approved.', why.join('; '))
+    : vscode.l10n.t('No task is ready: every task waits for others to be approved (see the Tasks view).');
+}
+
+/**
+ * In desktop VS Code, the system's file manager. In VS Code for the web (code-server) or a remote window
+ * there is no local file manager for that folder: reveal it in the Explorer view, or open it in a new
+ * window when it lies outside the workspace.
+ */
+async function revealWorktree(folder: vscode.Uri): Promise<void> {
+  if (vscode.env.uiKind !== vscode.UIKind.Web && !vscode.env.remoteName) {
+    await vscode.commands.executeCommand('revealFileInOS', folder);
+    return;
+  }
+  if (vscode.workspace.getWorkspaceFolder(folder)) {
+    await vscode.commands.executeCommand('revealInExplorer', folder);
+    return;
+  }
+  const open = vscode.l10n.t('Open in New Window');
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('The worktree is outside this workspace: {0}', folder.fsPath), open);
+  if (choice === open) await vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true });
 }

@@ -1,0 +1,234 @@
+// Merging a task branch onto the base without touching anyone's working tree: `git merge-tree
+// --write-tree` computes the merge in the object database only, `commit-tree` records it, and the base ref
+// moves with a compare-and-swap. Only a working tree that has the base checked out is moved, and only when
+// git's own two-tree checkout rules say the person's uncommitted changes are not in the way.
+// Plain execFile with argument arrays (no shell): these calls are the whole cost of an approval, and
+// simple-git adds tens of milliseconds to each (see npm run bench).
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs git; never throws for a non-zero exit (callers read `code`). */
+export function runGit(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<GitResult> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, env: env ? { ...process.env, ...env } : undefined, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (code !== 0 && error ? error.message : '') });
+    });
+  });
+}
+
+async function gitOk(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await runGit(cwd, args, env);
+  if (r.code !== 0) throw new Error(`git ${args[0]} failed: ${(r.stderr || r.stdout).trim()}`);
+  return r.stdout.trim();
+}
+
+/** The commit a branch points at, or undefined when there is no such branch. */
+export async function branchTip(root: string, branch: string): Promise<string | undefined> {
+  const r = await runGit(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Several branch tips in one git call; undefined for a branch that does not exist. */
+export async function branchTips(root: string, branches: string[]): Promise<(string | undefined)[]> {
+  const r = await runGit(root, ['rev-parse', '--verify', '--end-of-options', ...branches.map((b) => `refs/heads/${b}^{commit}`)]);
+  if (r.code === 0) return r.stdout.trim().split('\n');
+  return Promise.all(branches.map((b) => branchTip(root, b)));
+}
+
+export async function isAncestor(root: string, ancestor: string, of: string): Promise<boolean> {
+  return (await runGit(root, ['merge-base', '--is-ancestor', ancestor, of])).code === 0;
+}
+
+export type MergeOutcome = { ok: true; commit: string; tree: string } | { ok: false; conflicts: string[] };
+
+export interface MergeRequest {
+  root: string;
+  /** Current base tip. */
+  base: string;
+  /** The task branch's tip. */
+  branch: string;
+  message: string;
+  style: 'merge' | 'squash';
+}
+
+/**
+ * Merges `branch` onto `base` in the object database: no index, no working tree, no ref changes. A
+ * conflict returns the conflicting paths and leaves nothing behind but unreferenced objects.
+ */
+export async function mergeCommit(r: MergeRequest): Promise<MergeOutcome> {
+  const tree = await runGit(r.root, ['merge-tree', '--write-tree', '--name-only', '--no-messages', r.base, r.branch]);
+  if (tree.code === 1) {
+    const [, ...files] = tree.stdout.split('\n').map((l) => l.trim());
+    return { ok: false, conflicts: [...new Set(files.filter(Boolean))] };
+  }
+  if (tree.code !== 0) throw new Error(`git merge-tree failed: ${tree.stderr.trim()}`);
+  const treeId = tree.stdout.split('\n')[0].trim();
+  const parents = r.style === 'squash' ? ['-p', r.base] : ['-p', r.base, '-p', r.branch];
+  const commit = await commitTree(r.root, ['commit-tree', treeId, ...parents, '-m', r.message]);
+  return { ok: true, commit, tree: treeId };
+}
+
+/** Moves `refs/heads/<branch>` from `from` to `to` only if it still points at `from`. */
+export async function compareAndSwap(root: string, branch: string, to: string, from: string, why: string): Promise<boolean> {
+  return (await runGit(root, ['update-ref', '-m', why, `refs/heads/${branch}`, to, from])).code === 0;
+}
+
+/**
+ * Every working tree (the main one included) that has `branch` checked out. Read from the repository's
+ * HEAD files (no git process: this is on every merge's path); `git worktree list` when the layout is unusual.
+ */
+export async function checkedOutIn(root: string, branch: string): Promise<string[]> {
+  const dotGit = join(root, '.git');
+  let isDir = false;
+  try {
+    isDir = statSync(dotGit).isDirectory();
+  } catch {
+    // no .git here: ask git
+  }
+  if (!isDir) return checkedOutInByGit(root, branch);
+  const want = `ref: refs/heads/${branch}`;
+  const out: string[] = [];
+  const head = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  if (head(join(dotGit, 'HEAD')) === want) out.push(root);
+  let names: string[] = [];
+  try {
+    names = readdirSync(join(dotGit, 'worktrees'));
+  } catch {
+    // no linked worktrees
+  }
+  for (const name of names) {
+    if (head(join(dotGit, 'worktrees', name, 'HEAD')) !== want) continue;
+    const gitdir = head(join(dotGit, 'worktrees', name, 'gitdir'));
+    if (gitdir) out.push(dirname(gitdir));
+  }
+  return out;
+}
+
+async function checkedOutInByGit(root: string, branch: string): Promise<string[]> {
+  const list = await gitOk(root, ['worktree', 'list', '--porcelain']);
+  const out: string[] = [];
+  let path: string | undefined;
+  for (const line of list.split('\n')) {
+    if (line.startsWith('worktree ')) path = line.slice('worktree '.length);
+    else if (line === `branch refs/heads/${branch}` && path) out.push(path);
+  }
+  return out;
+}
+
+export type TreeMove = { ok: true } | { ok: false; files: string[]; message: string };
+
+/**
+ * Whether the working tree at `dir` can go from commit `from` to `to` the way `git checkout` would: files
+ * the merge changes must be unmodified there (index and disk), and no untracked file may be in the way.
+ * `dryRun` checks without writing anything.
+ */
+export async function moveWorkingTree(dir: string, from: string, to: string, dryRun: boolean): Promise<TreeMove> {
+  // Two-tree read-tree is exactly checkout's rule set; it checks every path before it writes any.
+  const r = await runGit(dir, ['read-tree', '-m', '-u', ...(dryRun ? ['-n'] : []), from, to]);
+  if (r.code === 0) return { ok: true };
+  return { ok: false, files: filesInTheWay(r.stderr), message: r.stderr.trim() };
+}
+
+export type FastForward = { ok: true } | { ok: false; notFastForward: boolean; files: string[]; message: string };
+
+/**
+ * `git merge --ff-only` in the tree that has the base checked out: one git process that checks the
+ * person's changes are not in the way, updates index and files, and moves the ref only from the commit
+ * it checked (git's own compare-and-swap). Refuses, changing nothing, when the base moved elsewhere.
+ */
+export async function fastForward(dir: string, to: string): Promise<FastForward> {
+  const r = await runGit(dir, ['merge', '--ff-only', '--no-stat', '--quiet', to]);
+  if (r.code === 0) return { ok: true };
+  return { ok: false, notFastForward: /Not possible to fast-forward/i.test(r.stderr), files: filesInTheWay(r.stderr), message: r.stderr.trim() };
+}
+
+/** Paths git lists (tab-indented) under "would be overwritten" / "not uptodate" messages. */
+function filesInTheWay(stderr: string): string[] {
+  const files = new Set<string>();
+  for (const line of stderr.split('\n')) {
+    if (/^\t/.test(line)) files.add(line.trim());
+    const m = /^error: (?:Entry|Untracked working tree file) '(.+)' (?:not uptodate|would be overwritten)/.exec(line);
+    if (m) files.add(m[1]);
+  }
+  return [...files];
+}
+
+/** Files changed between two commits (for messages). */
+export async function changedFiles(root: string, from: string, to: string): Promise<string[]> {
+  const out = await gitOk(root, ['diff', '--name-only', from, to]);
+  return out ? out.split('\n') : [];
+}
+
+/**
+ * A detached working tree of Baton's own where merged trees are checked out to run the gates, and where a
+ * conflicting merge is laid out for the merge editor. Reused between merges; whatever a killed run left
+ * in it is thrown away first (it never holds anyone's work).
+ */
+export async function prepareScratch(root: string, dir: string, commit: string): Promise<void> {
+  if (!existsSync(join(dir, '.git'))) {
+    rmSync(dir, { recursive: true, force: true });
+    await runGit(root, ['worktree', 'prune']);
+    await gitOk(root, ['worktree', 'add', '--quiet', '--detach', dir, commit]);
+    return;
+  }
+  const gitDir = await gitOk(dir, ['rev-parse', '--git-dir']);
+  rmSync(join(dir, gitDir, 'index.lock'), { force: true });
+  await runGit(dir, ['merge', '--abort']);
+  await gitOk(dir, ['checkout', '--quiet', '--detach', '--force', commit]);
+  // Keep ignored files (an installed node_modules, say) so gates need not reinstall on every merge.
+  await gitOk(dir, ['clean', '-fdq']);
+}
+
+/** Lays a conflicting merge out in the scratch tree (markers in files, MERGE_HEAD set) for the merge editor. */
+export async function startConflictedMerge(root: string, dir: string, base: string, branch: string): Promise<string[]> {
+  await prepareScratch(root, dir, base);
+  await runGit(dir, ['merge', '--no-ff', '--no-commit', branch], await identityEnv(dir));
+  return unmergedFiles(dir);
+}
+
+export async function unmergedFiles(dir: string): Promise<string[]> {
+  const out = await gitOk(dir, ['diff', '--name-only', '--diff-filter=U']);
+  return out ? [...new Set(out.split('\n'))] : [];
+}
+
+/** Commits whatever the scratch tree holds now (a resolved merge) with the given parents; returns the commit. */
+export async function commitScratch(dir: string, parents: string[], message: string): Promise<string> {
+  await gitOk(dir, ['add', '--all']);
+  const tree = await gitOk(dir, ['write-tree']);
+  await runGit(dir, ['merge', '--quit']);
+  return commitTree(dir, ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message]);
+}
+
+export async function removeScratch(root: string, dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  await runGit(root, ['worktree', 'remove', '--force', dir]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** commit-tree as the person; when git has no identity configured (it refuses then), as Baton. */
+async function commitTree(dir: string, args: string[]): Promise<string> {
+  const r = await runGit(dir, args);
+  if (r.code === 0) return r.stdout.trim();
+  return gitOk(dir, args, await identityEnv(dir));
+}
+
+/** A committer identity: the person's when git has one, else Baton's (commit-tree refuses without one). */
+async function identityEnv(dir: string): Promise<NodeJS.ProcessEnv | undefined> {
+  const email = await runGit(dir, ['config', 'user.email']);
+  if (email.code === 0 && email.stdout.trim()) return undefined;
+  return { GIT_AUTHOR_NAME: 'Baton', GIT_AUTHOR_EMAIL: 'baton@localhost', GIT_COMMITTER_NAME: 'Baton', GIT_COMMITTER_EMAIL: 'baton@localhost' };
+}

@@ -1,0 +1,141 @@
+// Approve Task and what follows it: the merge queue's outcome as a notification, and the two ways out of a
+// conflict ("Ask the Worker to Rebase", "Resolve in Editor" then "Continue Merge"). Approve takes a tree
+// node, a task id, the multi-file diff editor's resource (its title bar), or nothing (then a picker).
+import * as vscode from 'vscode';
+import { ApprovalRefused } from '../../core/run/approve';
+import { LaunchRefused } from '../../core/run/launch';
+import { finishResolution, startResolution, type MergeResult } from '../../core/run/mergeQueue';
+import { readEvents } from '../../core/run/events';
+import { BatonLayout } from '../../core/run/layout';
+import { APPROVABLE_STATES, type TaskState } from '../../core/run/states';
+import type { PlanSource } from '../planSource';
+import type { Workers } from '../workers';
+import { pickTask, type Target } from './workerActions';
+
+export function registerApproveTask(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource): void {
+  const states = () => (planSource.current ? workers.taskStates(planSource.current) : new Map<string, TaskState>());
+  const pick = (target: Target | vscode.Uri, title: string, allowed: (s: TaskState) => boolean) =>
+    pickTask(target instanceof vscode.Uri ? taskOfUri(target, workers) : target, title, allowed, planSource, states());
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('baton.approveTask', async (target?: Target | vscode.Uri, options?: { force?: boolean }) => {
+      const id = await pick(target, 'Approve which task?', (s) => APPROVABLE_STATES.has(s));
+      if (!id) return undefined;
+      try {
+        return await approve(id, options?.force ?? false);
+      } catch (err) {
+        if (err instanceof ApprovalRefused && err.gatesOnly) {
+          const anyway = 'Approve Anyway';
+          const answer = await vscode.window.showWarningMessage(err.message, { modal: true, detail: 'Approving anyway is recorded in the task\'s history. The gates still run on the merged tree.' }, anyway);
+          if (answer !== anyway) return undefined;
+          return approve(id, true);
+        }
+        if (err instanceof ApprovalRefused || err instanceof LaunchRefused) void vscode.window.showWarningMessage(err.message);
+        else void vscode.window.showErrorMessage(`Baton: ${(err as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('baton.askWorkerToRebase', async (target?: Target) => {
+      const id = await pick(target, 'Which task should rebase?', (s) => s === 'conflict');
+      if (!id) return undefined;
+      try {
+        const how = await workers.askToRebase(id, conflictFiles(workers, id));
+        void vscode.window.setStatusBarMessage(how === 'typed' ? `Baton: asked ${id}'s worker to rebase` : `Baton: started a worker on ${id} to rebase`, 5000);
+        return how;
+      } catch (err) {
+        void vscode.window.showWarningMessage((err as Error).message);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('baton.resolveConflict', async (target?: Target) => {
+      const id = await pick(target, 'Resolve the merge of which task?', (s) => s === 'conflict');
+      const layout = layoutOf(workers);
+      if (!id || !layout || !planSource.current) return undefined;
+      const { dir, files } = await startResolution(layout, id, planSource.current.plan.base);
+      // The merge editor reads the merge's sides through the git extension, which must know this tree
+      // (it lies in Baton's ignored folder, so it is never found by scanning).
+      await vscode.commands.executeCommand('git.openRepository', dir).then(undefined, () => undefined);
+      for (const f of files) {
+        const uri = vscode.Uri.file(`${dir}/${f}`);
+        // The git extension's merge editor, once it knows the scratch tree; the text editor (with its own
+        // "Resolve in Merge Editor" button) otherwise.
+        await vscode.commands.executeCommand('git.openMergeEditor', uri).then(undefined, () => vscode.commands.executeCommand('vscode.open', uri));
+      }
+      const next = 'Continue Merge';
+      void vscode.window.showInformationMessage(`Resolve the conflicts of "${id}" (${files.join(', ')}), save, then continue the merge queue.`, next).then((c) => {
+        if (c === next) void vscode.commands.executeCommand('baton.continueMerge', id);
+      });
+      return dir;
+    }),
+    vscode.commands.registerCommand('baton.continueMerge', async (target?: Target) => {
+      const id = await pick(target, 'Continue the merge of which task?', (s) => s === 'conflict');
+      const layout = layoutOf(workers);
+      const plan = planSource.current?.plan;
+      const task = plan?.tasks.find((t) => t.id === id);
+      if (!id || !layout || !plan || !task) return undefined;
+      try {
+        await vscode.workspace.saveAll(false);
+        const style = vscode.workspace.getConfiguration('baton').get<string>('mergeStyle', 'merge') === 'squash' ? 'squash' : 'merge';
+        await finishResolution(layout, { task: id, title: task.title, base: plan.base, gates: task.gates, style });
+        await workers.processQueue();
+        return id;
+      } catch (err) {
+        void vscode.window.showWarningMessage((err as Error).message);
+        return undefined;
+      }
+    }),
+    workers.onDidMerge((r) => void tellMergeResult(r)),
+  );
+
+  async function approve(id: string, force: boolean): Promise<number> {
+    const position = await workers.approve(id, force);
+    void vscode.window.setStatusBarMessage(`Baton: ${id} queued to merge${position ? ` (${position} ahead)` : ''}`, 5000);
+    return position;
+  }
+}
+
+async function tellMergeResult(r: MergeResult): Promise<void> {
+  if (r.outcome === 'merged') {
+    void vscode.window.setStatusBarMessage(`Baton: merged ${r.task} into ${r.base} (${r.commit.slice(0, 7)})`, 8000);
+    return;
+  }
+  if (r.outcome === 'conflict') {
+    const rebase = 'Ask the Worker to Rebase';
+    const resolve = 'Resolve in Editor';
+    const c = await vscode.window.showWarningMessage(`"${r.task}" conflicts with the base in ${r.files.join(', ')}. Nothing was changed.`, rebase, resolve);
+    if (c === rebase) await vscode.commands.executeCommand('baton.askWorkerToRebase', r.task);
+    if (c === resolve) await vscode.commands.executeCommand('baton.resolveConflict', r.task);
+    return;
+  }
+  if (r.outcome === 'integration_failed') {
+    const failed = r.gates.find((g) => g.exit_code !== 0);
+    const show = 'Show Output';
+    const c = await vscode.window.showWarningMessage(`"${r.task}" passed its gates alone but "${failed?.command}" fails on the merged tree; the base did not move.`, show);
+    if (c === show && failed?.output_file) await vscode.window.showTextDocument(vscode.Uri.file(failed.output_file));
+    return;
+  }
+  void vscode.window.showWarningMessage(`"${r.task}" was not merged: ${r.message}`);
+}
+
+/** The conflicting files the queue recorded for a task. */
+function conflictFiles(workers: Workers, taskId: string): string[] {
+  const layout = layoutOf(workers);
+  const last = layout ? readEvents(layout.events(taskId)).filter((e) => e.type === 'conflict').at(-1) : undefined;
+  return Array.isArray(last?.files) ? (last.files as string[]) : [];
+}
+
+function layoutOf(workers: Workers): BatonLayout | undefined {
+  const root = workers.root();
+  return root ? new BatonLayout(root) : undefined;
+}
+
+/** A file shown by the diff editor of a Baton task lies in that task's worktree (or carries its id in the query). */
+function taskOfUri(uri: vscode.Uri, workers: Workers): string | undefined {
+  const id = new URLSearchParams(uri.query).get('task');
+  if (id) return id;
+  if (uri.scheme === 'baton-review') return uri.path.split('/')[1] || undefined;
+  const root = workers.root();
+  if (!root) return undefined;
+  const m = /\/\.baton\/worktrees\/([a-z0-9][a-z0-9._-]*)(\/|$)/.exec(uri.path);
+  return m?.[1];
+}

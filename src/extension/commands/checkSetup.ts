@@ -1,0 +1,127 @@
+// Check Setup: the same checks as `baton doctor`, shown as a read-only Markdown page (`baton-setup:`), with
+// a notification whose buttons make the fixes Baton can make itself; each asks first.
+import * as vscode from 'vscode';
+import { claudeConfigFile, recordTrust } from '../../core/agents/claudeTrust';
+import type { AgentProfile } from '../../core/agents/profiles';
+import { commitPlanAsFirstCommit, runDoctor, verdict, type SetupAction, type SetupReport } from '../../core/setup/doctor';
+import type { PlanSource } from '../planSource';
+import { ACTION_LABEL, offeredActions, setupMarkdown } from '../setupReport';
+import { ensureTrusted } from '../workspaceTrust';
+
+export const SETUP_URI = vscode.Uri.from({ scheme: 'baton-setup', path: '/Check Setup.md' });
+
+export function registerCheckSetup(context: vscode.ExtensionContext, planSource: PlanSource): void {
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  let shown: string | undefined;
+  const provider: vscode.TextDocumentContentProvider = {
+    onDidChange: changed.event,
+    provideTextDocumentContent: () => shown ?? '# Baton: Check Setup\n\nRun "Baton: Check Setup" to check whether a worker can start here.\n',
+  };
+  let last: SetupReport | undefined;
+
+  /** Runs every check, shows the page and the fixes; returns the report (undefined in Restricted Mode). */
+  const checkSetup = async (): Promise<SetupReport | undefined> => {
+    // The checks run programs (git, the agent's command from settings, Baton's hook): not in Restricted Mode.
+    if (!ensureTrusted('check the setup')) return undefined;
+    const planUri = planSource.planUri;
+    if (!planUri) {
+      void vscode.window.showInformationMessage('Baton: open a folder first: Check Setup looks at its git repository and plan.');
+      return undefined;
+    }
+    const snapshot = planSource.current;
+    const config = vscode.workspace.getConfiguration('baton');
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Baton: checking the setup' }, () =>
+      runDoctor({
+        planFile: planUri.fsPath,
+        // An unsaved plan editor is the plan as the person sees it.
+        planText: snapshot?.uri.toString() === planUri.toString() ? snapshot.text : undefined,
+        agents: config.get<Record<string, Partial<AgentProfile>>>('agents', {}),
+        batonCommand: [process.execPath, context.asAbsolutePath('dist/cli.js')],
+        // Inside desktop VS Code the extension host's executable is Electron: make it behave as Node, as workers do.
+        batonEnv: { ELECTRON_RUN_AS_NODE: '1' },
+        trustWorktrees: config.get<string>('claude.trustWorktrees', 'ask'),
+      }),
+    );
+    last = report;
+    shown = setupMarkdown(report, vscode.workspace.asRelativePath(planUri, false));
+    changed.fire(SETUP_URI);
+    await showPage();
+    offerFixes(report);
+    return report;
+  };
+
+  const fixSetup = async (action: SetupAction): Promise<boolean> => {
+    if (!last || !ensureTrusted('change the setup')) return false;
+    const done = await applyFix(action, last);
+    if (done) await checkSetup();
+    return done;
+  };
+
+  context.subscriptions.push(
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(SETUP_URI.scheme, provider),
+    vscode.commands.registerCommand('baton.checkSetup', checkSetup),
+    vscode.commands.registerCommand('baton.fixSetup', fixSetup),
+  );
+}
+
+async function showPage(): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', SETUP_URI);
+  } catch {
+    // The built-in Markdown extension can be disabled: the Markdown text reads well enough.
+    await vscode.window.showTextDocument(SETUP_URI, { preview: true });
+  }
+}
+
+function offerFixes(report: SetupReport): void {
+  const actions = offeredActions(report);
+  const again = 'Check Again';
+  const buttons = [...actions.map((a) => ACTION_LABEL[a]), again];
+  const message = `Baton: ${verdict(report)}${actions.length ? ` Baton can make ${actions.length === 1 ? 'one fix' : `${actions.length} fixes`} itself:` : ''}`;
+  const shown = report.ok ? vscode.window.showInformationMessage(message, ...buttons) : vscode.window.showWarningMessage(message, ...buttons);
+  void shown.then((choice) => {
+    if (choice === again) return vscode.commands.executeCommand('baton.checkSetup');
+    const action = actions.find((a) => ACTION_LABEL[a] === choice);
+    return action ? vscode.commands.executeCommand('baton.fixSetup', action) : undefined;
+  });
+}
+
+/** Makes one fix after the person agrees to exactly what it changes. */
+async function applyFix(action: SetupAction, report: SetupReport): Promise<boolean> {
+  try {
+    switch (action) {
+      case 'create-plan':
+        return (await vscode.commands.executeCommand('baton.createPlan')) !== undefined;
+      case 'record-trust': {
+        if (!report.root) return false;
+        const file = claudeConfigFile();
+        const yes = 'Trust Repository';
+        const answer = await vscode.window.showInformationMessage(
+          `Record in Claude Code's config (${file}) that you trust ${report.root}? Claude Code then stops asking "Do you trust the files in this folder?" there and in every worktree Baton makes from it. Only that entry changes.`,
+          { modal: true },
+          yes,
+        );
+        if (answer !== yes) return false;
+        await recordTrust(file, report.root);
+        return true;
+      }
+      case 'first-commit': {
+        if (!report.root) return false;
+        const plan = vscode.workspace.asRelativePath(report.planFile, false);
+        const yes = 'Commit the Plan';
+        const answer = await vscode.window.showInformationMessage(
+          `Make the repository's first commit with only ${plan} in it, as you (your git identity)? Nothing else is staged or committed: commit the files workers should start from yourself.`,
+          { modal: true },
+          yes,
+        );
+        if (answer !== yes) return false;
+        await commitPlanAsFirstCommit(report.root, report.planFile);
+        return true;
+      }
+    }
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Baton could not ${ACTION_LABEL[action].toLowerCase()}: ${(err as Error).message}`);
+    return false;
+  }
+}

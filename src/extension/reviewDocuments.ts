@@ -1,0 +1,50 @@
+// Read-only documents for a review: `baton-base:` gives a file as it was at the merge-base (the left side
+// of the diff), `baton-review:` gives the review summary (Markdown). Both are built from validated ids.
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { fileAtCommit } from '../core/git/review';
+import { TASK_ID_PATTERN } from '../core/plan/model';
+import type { Workers } from './workers';
+
+export const BASE_SCHEME = 'baton-base';
+export const REVIEW_SCHEME = 'baton-review';
+
+/** `commit` is a full or short sha, or `none` for "the file did not exist there". */
+export function baseUri(taskId: string, commit: string, path: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${path}`, query: new URLSearchParams({ task: taskId, commit }).toString() });
+}
+
+export function reviewUri(taskId: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${taskId}/Review ${taskId}.md` });
+}
+
+export class ReviewDocuments implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly summaries = new Map<string, string>();
+
+  constructor(private readonly workers: Workers) {}
+
+  setSummary(taskId: string, markdown: string): void {
+    this.summaries.set(taskId, markdown);
+    this.changed.fire(reviewUri(taskId));
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    if (uri.scheme === REVIEW_SCHEME) {
+      const id = uri.path.split('/')[1];
+      return this.summaries.get(id) ?? `No review of "${id}" is open: run "Baton: Review Task".`;
+    }
+    const q = new URLSearchParams(uri.query);
+    const task = q.get('task') ?? '';
+    const commit = q.get('commit') ?? '';
+    if (!TASK_ID_PATTERN.test(task) || commit === 'none') return '';
+    const worktree = this.workers.worktree(task);
+    if (!worktree || !existsSync(worktree)) return '';
+    return fileAtCommit(worktree, commit, uri.path.slice(1));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,199 @@
+// The Graph panel in a real VS Code (code-server in Chromium, see test/host/harness.ts), driven as a
+// person would: open it, click a box, watch a worker's heartbeat recolour a box, edit the plan, reload
+// the window, switch themes. Screenshots land in test-results/graph-*.png.
+//
+//   flock /tmp/baton-host.lock npx mocha --no-config --node-option import=tsx --timeout 300000 test/e2e/graph.test.ts
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { type Host, startHost } from '../host/harness';
+import { packageBaton } from '../host/package-baton';
+import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
+import { poll } from '../support/poll';
+
+const NEW_TASK = `
+  - id: docs-page
+    title: Document the contact form
+    deps: [ui-submit]
+    files: ["docs/contact.md"]
+    estimate: 1h
+`;
+
+describe('Graph panel, through the UI', function () {
+  this.timeout(300_000);
+  let host: Host;
+  let workspace: string;
+
+  /** The panel's page: code-server nests a webview's document in two iframes. */
+  const graph = (): FrameLocator => host.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const boxes = () => graph().locator('#nodes .node');
+  /** Every box's id, class and position, as the panel draws them. */
+  const snapshot = () =>
+    boxes().evaluateAll((els) =>
+      els.map((el) => ({ id: el.getAttribute('data-id')!, cls: el.getAttribute('class')!, at: el.getAttribute('transform')!, label: el.getAttribute('aria-label')! })),
+    );
+  const boxCount = (n: number, what: string) => poll(what, async () => ((await boxes().count()) === n ? true : undefined), 30_000, 250);
+  const selectedTreeRow = () =>
+    host.page.locator('.part.sidebar .pane', { has: host.page.locator('.pane-header h3.title', { hasText: /^\s*Tasks\s*$/i }) }).locator('.monaco-list-row.selected').first();
+  const setTheme = async (theme: string, bodyClass: string) => {
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }));
+    await poll(`the panel in the ${theme} theme`, async () => ((await graph().locator('body').getAttribute('class'))?.split(' ').includes(bodyClass) ? true : undefined), 15_000);
+    await host.page.waitForTimeout(500);
+  };
+
+  before(async function () {
+    const vsix = packageBaton();
+    workspace = makeGitWorkspace();
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-graph', viewport: { width: 1500, height: 900 } });
+    await host.waitForActivityBarItem('Baton', 30_000);
+    await host.openViewContainer('Baton');
+    await host.treeRows('Tasks', { atLeast: 4 });
+  });
+
+  after(async function () {
+    await host?.stop();
+    if (workspace) removeWorkspace(workspace);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await host?.screenshot(`graph-failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  it('opens from the Tasks view: a box per task, arrows, stages, the critical path', async () => {
+    // The Tasks view's title button (shown while the pointer is over the view).
+    const tasksPane = host.page.locator('.part.sidebar .pane', { has: host.page.locator('.pane-header h3.title', { hasText: /^\s*Tasks\s*$/i }) });
+    await tasksPane.locator('.pane-header').hover();
+    await tasksPane.locator('.pane-header .action-label[aria-label="Show Graph"]').click({ timeout: 10_000 });
+    await boxCount(6, 'six boxes');
+    const boxesNow = await snapshot();
+    assert.deepEqual(boxesNow.map((b) => b.id), ['api-schema', 'api-endpoint', 'ui-form', 'email-notify', 'ui-submit', 'e2e-review']);
+    assert.match(boxesNow[0].cls, /s-ready/);
+    assert.match(boxesNow[2].cls, /s-blocked/);
+    assert.match(boxesNow[0].label, /^Contact message type and validation, api-schema, Ready, stage 1/);
+    assert.ok((await graph().locator('#edges .edge').count()) >= 6, 'arrows for the dependencies');
+    assert.ok((await graph().locator('#edges .edge.critical').count()) >= 2, 'the critical path is highlighted');
+    assert.deepEqual(await graph().locator('#columns .column').allTextContents(), ['Stage 1', 'Stage 2', 'Stage 3', 'Stage 4']);
+  });
+
+  it("offers the tree's actions in a box's context menu, only where the tree would", async () => {
+    const menuItems = async (id: string) => {
+      await graph().locator(`#nodes .node[data-id="${id}"]`).click({ button: 'right' });
+      const items = await graph().locator('#menu:not([hidden]) button').allTextContents();
+      await host.page.keyboard.press('Escape');
+      return items;
+    };
+    assert.deepEqual(await menuItems('api-schema'), ['Open Task in Plan', 'Start Worker']);
+    assert.deepEqual(await menuItems('ui-form'), ['Open Task in Plan']);
+  });
+
+  it('moves along dependencies with the arrow keys', async () => {
+    await graph().locator('#nodes .node[data-id="api-schema"]').click();
+    await host.page.keyboard.press('ArrowRight');
+    const next = await graph().locator('#nodes .node.selected').getAttribute('data-id');
+    assert.ok(next === 'ui-form' || next === 'api-endpoint', `ArrowRight went to a dependent, not ${next}`);
+    await host.page.keyboard.press('ArrowLeft');
+    await host.page.waitForTimeout(500); // the tree follows; the graph must keep the newest selection
+    assert.equal(await graph().locator('#nodes .node.selected').getAttribute('data-id'), 'api-schema');
+  });
+
+  it('selects a clicked task in the Tasks tree', async () => {
+    await graph().locator('#nodes .node[data-id="ui-form"]').click();
+    await poll('the tree to select the task', async () => ((await selectedTreeRow().getAttribute('aria-label'))?.includes('Contact form component') ? true : undefined), 10_000);
+    assert.match((await graph().locator('#nodes .node[data-id="ui-form"]').getAttribute('class'))!, /selected/);
+  });
+
+  it('selects the task chosen in the Tasks tree', async () => {
+    const tasksPane = host.page.locator('.part.sidebar .pane', { has: host.page.locator('.pane-header h3.title', { hasText: /^\s*Tasks\s*$/i }) });
+    await tasksPane.locator('.monaco-list-row', { hasText: 'POST /api/contact endpoint' }).click();
+    await poll('the graph to select the task', async () => ((await graph().locator('#nodes .node.selected').getAttribute('data-id', { timeout: 1000 })) === 'api-endpoint' ? true : undefined), 10_000);
+    await graph().locator('#nodes .node[data-id="ui-form"]').click();
+  });
+
+  it("recolours a box when its worker's heartbeat changes, moving no box", async () => {
+    const before = await snapshot();
+    const dir = path.join(workspace, '.baton', 'runs', 'api-schema');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'heartbeat.json'),
+      JSON.stringify({ task_id: 'api-schema', status: 'waiting_input', activity: 'Waiting: may I edit schema.ts?', updated_at: new Date().toISOString() }),
+    );
+    const after = await poll(
+      'the box to show the worker waiting',
+      async () => {
+        const now = await snapshot();
+        return /s-waiting_input/.test(now[0].cls) ? now : undefined;
+      },
+      20_000,
+    );
+    assert.deepEqual(after.map((b) => b.at), before.map((b) => b.at), 'no box moved');
+    const colour = await graph().locator('#nodes .node[data-id="api-schema"] .bar').evaluate((el) => getComputedStyle(el).fill);
+    const blocked = await graph().locator('#nodes .node[data-id="ui-form"] .bar').evaluate((el) => getComputedStyle(el).fill);
+    assert.notEqual(colour, blocked, 'the waiting box has its own colour');
+    assert.match(after[0].label, /Waiting for you/);
+    await host.screenshot('graph-heartbeat');
+  });
+
+  it('adds a box when the plan gets a task, keeping the others in view', async () => {
+    const plan = path.join(workspace, 'baton.yaml');
+    const selected = graph().locator('#nodes .node.selected');
+    const before = await selected.boundingBox();
+    fs.appendFileSync(plan, NEW_TASK);
+    await boxCount(7, 'a seventh box');
+    const after = await selected.boundingBox();
+    assert.ok(before && after, 'a task stays selected');
+    assert.ok(Math.abs(before.x - after.x) < 1 && Math.abs(before.y - after.y) < 1, `the selected box stayed where it was on screen: ${JSON.stringify([before, after])}`);
+    const boxesNow = await snapshot();
+    assert.equal(boxesNow[6].id, 'docs-page');
+    assert.match(boxesNow[6].label, /Document the contact form, docs-page, Blocked, stage 4/);
+    assert.deepEqual(await graph().locator('#columns .column').allTextContents(), ['Stage 1', 'Stage 2', 'Stage 3', 'Stage 4']);
+  });
+
+  it('comes back after a window reload, with its boxes and its selection', async () => {
+    await host.runCommand('Developer: Reload Window');
+    await host.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await boxCount(7, 'the panel restored with seven boxes');
+    await poll('the selection restored', async () => ((await graph().locator('#nodes .node.selected').getAttribute('data-id', { timeout: 1000 })) === 'ui-form' ? true : undefined), 20_000);
+    await host.screenshot('graph-after-reload');
+  });
+
+  it('shows a plan with problems as far as it can, with the problems listed', async () => {
+    const plan = path.join(workspace, 'baton.yaml');
+    const good = fs.readFileSync(plan, 'utf8');
+    fs.appendFileSync(plan, '\n  - id: stray\n    title: Depends on nothing real\n    deps: [nope]\n');
+    try {
+      await boxCount(8, 'the stray task drawn too');
+      const problems = await poll('the problems listed', async () => {
+        const rows = await graph().locator('#problems:not([hidden]) li').allTextContents();
+        return rows.length > 0 ? rows : undefined;
+      });
+      assert.ok(problems.some((p) => /depends on "nope".*unknown-dependency/.test(p)), JSON.stringify(problems));
+      await host.screenshot('graph-problems');
+    } finally {
+      fs.writeFileSync(plan, good);
+    }
+    await boxCount(7, 'the plan back to seven tasks');
+    assert.equal(await graph().locator('#problems').isHidden(), true);
+  });
+
+  it('is readable in dark, light and high-contrast themes', async () => {
+    // The graph alone, fitted: what the screenshots should show.
+    await graph().locator('#nodes .node[data-id="ui-form"]').click();
+    await host.runCommand('View: Close Editors in Other Groups');
+    await graph().locator('#fit').click();
+    for (const [theme, bodyClass, file] of [
+      ['Default Dark Modern', 'vscode-dark', 'graph-dark'],
+      ['Default Light Modern', 'vscode-light', 'graph-light'],
+      ['Default High Contrast', 'vscode-high-contrast', 'graph-high-contrast'],
+      ['Default High Contrast Light', 'vscode-high-contrast-light', 'graph-high-contrast-light'],
+    ]) {
+      await setTheme(theme, bodyClass);
+      const text = await graph().locator('#nodes .node[data-id="api-endpoint"] .title').evaluate((el) => getComputedStyle(el).fill);
+      const background = await graph().locator('body').evaluate((el) => getComputedStyle(el).backgroundColor);
+      assert.notEqual(text, background, `${theme}: titles differ from the background`);
+      await host.screenshot(file);
+    }
+    fs.rmSync(path.join(workspace, '.vscode'), { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,147 @@
+// Request Changes reaching a worker, in a real VS Code (code-server in Chromium) with the REAL Claude Code
+// CLI talking to the scripted model: typed into the terminal of a worker at its prompt, and, once the
+// worker has been stopped, a worker started on the same worktree resuming the same conversation.
+//
+//   flock /tmp/baton-host.lock npx mocha --no-config --node-option import=tsx --timeout 300000 test/e2e/requestChanges.test.ts
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '../host/harness';
+import { packageBaton } from '../host/package-baton';
+import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
+import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
+import { CLAUDE_TEAM_PLAN } from '../support/plans';
+import { poll } from '../support/poll';
+import { type ScriptedModel, startScriptedModel, textOf, turn } from '../support/scriptedModel';
+
+const SETTINGS = {
+  'baton.claude.trustWorktrees': 'always',
+  'terminal.integrated.confirmOnExit': 'never',
+  'terminal.integrated.confirmOnKill': 'never',
+};
+
+describe('Request Changes in VS Code, with the real Claude Code CLI', function () {
+  this.timeout(120_000);
+  let host: Host;
+  let workspace: string;
+  let model: ScriptedModel;
+  let claude: ClaudeEnv;
+  let bin: string;
+  const wt = () => path.join(workspace, '.baton', 'worktrees', 'alpha');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: wt(), encoding: 'utf8' }).trim();
+  const events = () => fs.readFileSync(path.join(workspace, '.baton/runs/alpha/events.jsonl'), 'utf8');
+  const workerState = (state: string, timeoutMs = 60_000) =>
+    poll(
+      `the alpha worker as ${state}`,
+      async () => {
+        const row = (await host.treeRows('Workers', { atLeast: 0, timeoutMs: 2000 })).find((r) => r.label === 'Alpha feature');
+        return row?.description.split(' · ')[0] === state ? row : undefined;
+      },
+      timeoutMs,
+    );
+  const requestChanges = async (feedback: string) => {
+    // Out of the terminal first: a terminal whose process just ended may keep the keyboard (and F1).
+    await host.page.locator('.part.editor').click({ position: { x: 40, y: 40 } });
+    await host.runCommand('Baton: Request Changes');
+    await host.chooseQuickPickItem('Alpha feature');
+    const input = host.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(feedback);
+    await input.press('Enter');
+  };
+  const marker = '# Task alpha: Alpha feature';
+  const turnRequest = (n: number) => poll(`the worker's turn ${n}`, async () => model.turnsOf(marker).find((r) => r.turn === n), 60_000);
+
+  before(async function () {
+    this.timeout(300_000);
+    const vsix = packageBaton();
+    model = await startScriptedModel();
+    claude = makeClaudeEnv({ baseUrl: model.url });
+    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
+    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
+    workspace = makeGitWorkspace({ files: { 'baton.yaml': CLAUDE_TEAM_PLAN, 'README.md': '# Claude team\n' } });
+    const ws = workspace;
+    const configDir = claude.configDir;
+    cleanUpOnExit(() => {
+      killProcessesMentioning(ws);
+      killProcessesMentioning(configDir);
+      removeWorkspace(ws);
+    });
+    const env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >;
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-request-changes', env, settings: SETTINGS });
+    await host.openViewContainer('Baton');
+    await poll('the plan in the Tasks view', async () => ((await host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 })).some((r) => r.label === 'Alpha feature') ? true : undefined));
+  });
+
+  after(async function () {
+    await host?.stop();
+    if (workspace) {
+      killProcessesMentioning(workspace);
+      killProcessesMentioning(claude.configDir);
+    }
+    await model?.close();
+    claude?.dispose();
+    if (bin) fs.rmSync(bin, { recursive: true, force: true });
+    if (workspace) removeWorkspace(workspace);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await host?.screenshot(`e2e-failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  it('types the feedback into the terminal of a worker at its prompt; it makes the change and is back in review', async () => {
+    model.script(marker, [
+      turn.write(path.join(wt(), 'alpha.txt'), 'alpha\n'),
+      turn.bash('git add alpha.txt && git commit -m "Add alpha.txt"', 'Commit the work'),
+      turn.bash('baton report done "Wrote alpha.txt" --not-done "No tests"', 'Hand over'),
+      turn.text('Done: alpha.txt is committed.'),
+      // After the first Request Changes (typed into its session):
+      turn.write(path.join(wt(), 'alpha-test.txt'), 'test\n'),
+      turn.bash('git add alpha-test.txt && git commit -m "Add alpha-test.txt"', 'Commit the change'),
+      turn.text('Added the test file.'),
+      // After the second (a new worker resuming the conversation):
+      turn.write(path.join(wt(), 'NOTES.md'), 'notes\n'),
+      turn.bash('git add NOTES.md && git commit -m "Add NOTES.md"', 'Commit the notes'),
+      turn.text('Added the notes.'),
+    ]);
+    await host.runCommand('Baton: Start Worker');
+    await host.chooseQuickPickItem('Alpha feature');
+    await workerState('Review');
+    const result = JSON.parse(fs.readFileSync(path.join(workspace, '.baton/runs/alpha/result.json'), 'utf8'));
+    assert.equal(result.summary, 'Wrote alpha.txt');
+
+    await requestChanges('Add a test file as well.');
+    const request = await turnRequest(4);
+    assert.match(textOf(request.body!.messages!.at(-1)!.content), /The reviewer asks for changes: Add a test file as well\./);
+    await poll('the change committed', async () => (git('log', '-1', '--format=%s') === 'Add alpha-test.txt' ? true : undefined), 60_000);
+    await workerState('Review');
+    assert.match(events(), /"type":"changes-requested"[^\n]*"via":"terminal"/);
+    await host.screenshot('e2e-request-changes-typed');
+  });
+
+  it('after the worker has exited, starts one on the same worktree that resumes the conversation', async () => {
+    // The worker's process ends (as when its terminal is closed): recorded as stopped.
+    const { pid } = JSON.parse(fs.readFileSync(path.join(workspace, '.baton/runs/alpha/heartbeat.json'), 'utf8'));
+    process.kill(pid, 'SIGTERM');
+    await workerState('Cancelled', 30_000);
+    // Baton's own notice of the stop may hold the focus: close what is shown. (The terminal itself ends
+    // with exit 0 once the supervisor has recorded the stop, so VS Code adds no toast of its own.)
+    await host.clearNotifications();
+    await requestChanges('Write NOTES.md too.');
+    const request = await turnRequest(7);
+    const messages = request.body!.messages!;
+    assert.ok(messages.some((m) => m.role === 'assistant' && textOf(m.content).includes('Added the test file.')), 'the resumed request holds the earlier conversation');
+    assert.match(textOf(messages.at(-1)!.content), /The reviewer asks for changes: Write NOTES\.md too\./);
+    await poll('the notes committed', async () => (git('log', '-1', '--format=%s') === 'Add NOTES.md' ? true : undefined), 60_000);
+    await workerState('Review');
+    assert.match(events(), /"type":"changes-requested"[^\n]*"via":"resume"/);
+    assert.match(events(), /"type":"prepare"[^\n]*"resume":"[0-9a-f-]{36}"/);
+    assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'baton/alpha', 'the same worktree and branch');
+    await host.screenshot('e2e-request-changes-resumed');
+  });
+});
