@@ -92,6 +92,14 @@ export interface Host {
   serverLog(): string;
   /** Ends Chromium and code-server and removes the temporary folders. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Quits VS Code entirely and starts it again, as a person who closes it and opens it the next day: ends
+   * Chromium and code-server (whole process groups: its extension host and pty host go too), then starts a
+   * new code-server on the same port, workspace, user data and extensions, and a new Chromium on the same
+   * profile (the web workbench keeps its workspace state, e.g. the terminals to revive, in the browser),
+   * and waits for the workbench. `page` and `context` are the new ones afterwards.
+   */
+  restart(): Promise<void>;
   /** Saves test-results/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
   /** Runs a command from the command palette by its exact title, e.g. "Baton: Validate Plan". */
@@ -228,33 +236,56 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   let context: BrowserContext | undefined;
-  server = await startCodeServer({
-    dir: codeServerDir,
-    workspace,
-    userDataDir,
-    extensionsDir,
-    port: options.port,
-    workspaceTrust: options.workspaceTrust,
-    // startCodeServer sets VSCODE_CLI=1 for every caller (npm start too): VS Code's server would otherwise
-    // take its extension host's (and terminals') environment from a login shell, so a test's PATH would
-    // give way to /etc/profile's.
-    env: options.env ?? {},
-    logFile: path.join(RESULTS_DIR, `${name}-code-server.log`),
-  }).catch((err: unknown) => {
-    unregister();
-    killNow();
-    throw err;
-  });
-  const running = server;
+  const logFile = path.join(RESULTS_DIR, `${name}-code-server.log`);
+  let starts = 0;
+  const launchServer = (port: number | undefined) =>
+    startCodeServer({
+      dir: codeServerDir,
+      workspace,
+      userDataDir,
+      extensionsDir,
+      port,
+      workspaceTrust: options.workspaceTrust,
+      // startCodeServer sets VSCODE_CLI=1 for every caller (npm start too): VS Code's server would otherwise
+      // take its extension host's (and terminals') environment from a login shell, so a test's PATH would
+      // give way to /etc/profile's.
+      env: options.env ?? {},
+      // A restarted server writes a log of its own beside the first.
+      logFile: starts++ === 0 ? logFile : logFile.replace(/\.log$/, `-${starts}.log`),
+    }).catch((err: unknown) => {
+      unregister();
+      killNow();
+      throw err;
+    });
+  server = await launchServer(options.port);
+  let running = server;
+
+  /**
+   * Closes Chromium and ends code-server's process group; keeps the folders. `asAPerson`: the window is
+   * closed as a person closes it, so the workbench's shutdown runs (it saves what to restore next time,
+   * the terminals to revive among it), and a "leave this page?" question is answered yes.
+   */
+  const quit = async (asAPerson = false) => {
+    if (context && asAPerson) {
+      for (const page of context.pages()) {
+        page.removeAllListeners('dialog');
+        page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
+        const closed = new Promise<void>((resolve) => (page.isClosed() ? resolve() : page.once('close', () => resolve())));
+        await page.close({ runBeforeUnload: true }).catch(() => undefined);
+        await Promise.race([closed, delay(15_000)]);
+      }
+    }
+    if (context) {
+      await Promise.race([context.close().catch(() => undefined), delay(10_000)]);
+    }
+    killProcessesMentioning(browserDir);
+    await running.stop();
+  };
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      if (context) {
-        await Promise.race([context.close().catch(() => undefined), delay(10_000)]);
-      }
-      killProcessesMentioning(browserDir);
-      await running.stop();
+      await quit();
       unregister();
       killNow();
     })());
@@ -269,6 +300,12 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     extensionsDir,
     serverLog: () => running.log(),
     stop,
+    restart: async () => {
+      await quit(true);
+      // The same port: the same origin, so the browser profile's workbench state belongs to it.
+      server = running = await launchServer(running.port);
+      await openWorkbench();
+    },
     screenshot: (shot) => screenshot(host.page, shot),
     runCommand: (title) => runCommand(host.page, title),
     problems: () => problems(host.page),
@@ -283,33 +320,36 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     clearNotifications: () => runCommand(host.page, 'Notifications: Clear All Notifications'),
   };
 
-  try {
-    context = await chromium.launchPersistentContext(browserDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: options.viewport ?? { width: 1400, height: 900 },
-      // Signals are handled above, for code-server and Chromium together.
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    });
-    // tsx compiles with esbuild's keepNames, which wraps functions declared inside a callback given to
-    // page.evaluate() in __name(...); the page has no such helper, so give it a harmless one.
-    await context.addInitScript('globalThis.__name ??= (fn) => fn;');
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.on('dialog', (dialog) => void dialog.dismiss().catch(() => undefined));
-    host.context = context;
-    host.page = page;
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: options.workbenchTimeoutMs ?? 120_000 });
-    // The activity bar and the status bar are drawn once the workbench has restored its parts.
-    await page.locator('.part.activitybar .action-item').first().waitFor({ state: 'visible', timeout: 60_000 });
-  } catch (err) {
-    if (host.page) await screenshot(host.page, `${name}-startup-failure`).catch(() => undefined);
-    await stop();
-    throw new Error(`${(err as Error).message}\n--- code-server output ---\n${running.log().slice(-4000)}`);
-  }
+  const openWorkbench = async () => {
+    try {
+      context = await chromium.launchPersistentContext(browserDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: options.viewport ?? { width: 1400, height: 900 },
+        // Signals are handled above, for code-server and Chromium together.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+      // tsx compiles with esbuild's keepNames, which wraps functions declared inside a callback given to
+      // page.evaluate() in __name(...); the page has no such helper, so give it a harmless one.
+      await context.addInitScript('globalThis.__name ??= (fn) => fn;');
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.on('dialog', (dialog) => void dialog.dismiss().catch(() => undefined));
+      host.context = context;
+      host.page = page;
+      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: options.workbenchTimeoutMs ?? 120_000 });
+      // The activity bar and the status bar are drawn once the workbench has restored its parts.
+      await page.locator('.part.activitybar .action-item').first().waitFor({ state: 'visible', timeout: 60_000 });
+    } catch (err) {
+      if (host.page) await screenshot(host.page, `${name}-startup-failure`).catch(() => undefined);
+      await stop();
+      throw new Error(`${(err as Error).message}\n--- code-server output ---\n${running.log().slice(-4000)}`);
+    }
+  };
+  await openWorkbench();
   return host;
 }
 
