@@ -30,8 +30,9 @@ export function registerArchiveOnCompletion(context: vscode.ExtensionContext, pl
       if (!r.archived) return;
       const name = vscode.workspace.asRelativePath(r.dir!);
       log.info(`Archived the finished run of "${snapshot.plan.name}" in ${name}`);
-      const open = await vscode.window.showInformationMessage(`Every task of "${snapshot.plan.name}" is approved: the run is archived in ${name}.`, 'Show Run Report');
-      if (open) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(join(r.dir!, 'report.md')));
+      const show = vscode.l10n.t('Show Run Report');
+      const open = await vscode.window.showInformationMessage(vscode.l10n.t('Every task of "{0}" is approved: the run is archived in {1}.', snapshot.plan.name, name), show);
+      if (open === show) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(join(r.dir!, 'report.md')));
     } catch (e) {
       log.error(`Archiving the finished run failed: ${(e as Error).message}`);
     } finally {

@@ -30,7 +30,7 @@ class ConflictFixes implements vscode.CodeActionProvider {
         continue; // the text changed under the warning (e.g. mid-typing); the next parse brings a fresh one
       }
       if (!change) continue;
-      const action = new vscode.CodeAction(`Make "${fix.task}" depend on "${fix.dependsOn}"`, vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(vscode.l10n.t('Make "{0}" depend on "{1}"', fix.task, fix.dependsOn), vscode.CodeActionKind.QuickFix);
       action.diagnostics = [d];
       action.isPreferred = true;
       action.edit = new vscode.WorkspaceEdit();

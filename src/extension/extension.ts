@@ -69,7 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     return { planSource, tasksTree, workers, workersTree, requests };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`Baton failed to start: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Baton failed to start: {0}', message));
     throw err;
   }
 }

@@ -45,7 +45,7 @@ export function registerGraphPanel(
         current.panel.reveal(undefined, false);
         return;
       }
-      const panel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'Baton Graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(context));
+      const panel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, vscode.l10n.t('Baton Graph'), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(context));
       open(panel);
     }),
     vscode.commands.registerCommand('baton.exportGraphSvg', (target?: vscode.Uri) => exportSvg(planSource, workers, cache, target)),
@@ -109,7 +109,10 @@ class GraphPanel implements vscode.Disposable {
   private sendGraph(): void {
     const snapshot = this.planSource.current;
     if (!snapshot) {
-      this.post({ type: 'empty', message: this.planSource.planUri ? 'No plan yet: create one with "Baton: Create Plan".' : 'Open a folder to see its plan.' });
+      this.post({
+        type: 'empty',
+        message: this.planSource.planUri ? vscode.l10n.t('No plan yet: create one with "Baton: Create Plan".') : vscode.l10n.t('Open a folder to see its plan.'),
+      });
       return;
     }
     const started = performance.now();
@@ -209,19 +212,19 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 async function exportSvg(planSource: PlanSource, workers: Workers, cache: LayoutCache, given?: vscode.Uri): Promise<vscode.Uri | undefined> {
   const snapshot = planSource.current;
   if (!snapshot) {
-    void vscode.window.showWarningMessage('There is no plan to export: create one with "Baton: Create Plan".');
+    void vscode.window.showWarningMessage(vscode.l10n.t('There is no plan to export: create one with "Baton: Create Plan".'));
     return undefined;
   }
   const target =
     given ??
     (await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.joinPath(snapshot.uri, '..', 'baton-graph.svg'),
-    filters: { 'SVG image': ['svg'] },
-    title: 'Export Graph as SVG',
+    filters: { [vscode.l10n.t('SVG image')]: ['svg'] },
+    title: vscode.l10n.t('Export Graph as SVG'),
   }));
   if (!target) return undefined;
   const view = buildGraphView(snapshot.plan, snapshot.analysis, snapshot.diagnostics, { cache });
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(renderSvg(view, workers.taskStates(snapshot))));
-  void vscode.window.setStatusBarMessage(`Baton: graph exported to ${vscode.workspace.asRelativePath(target)}`, 5000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('Baton: graph exported to {0}', vscode.workspace.asRelativePath(target)), 5000);
   return target;
 }

@@ -11,7 +11,7 @@ export function configuredPrices(): PriceList {
   try {
     return parsePrices(vscode.workspace.getConfiguration('baton').get('prices'));
   } catch (e) {
-    if (!warned) void vscode.window.showWarningMessage(`baton.prices: ${(e as Error).message} Using the default prices.`);
+    if (!warned) void vscode.window.showWarningMessage(vscode.l10n.t('baton.prices: {0} Using the default prices.', (e as Error).message));
     warned = true;
     return DEFAULT_PRICES;
   }
@@ -22,10 +22,12 @@ export function metricsTooltip(layout: BatonLayout, plan: Plan, taskId: string):
   const m = taskMetrics(layout, plan, taskId, { prices: configuredPrices() });
   if (!m.started) return undefined;
   const lines = [
-    `**Time:** ${formatSeconds(m.wallSeconds)} wall · ${formatSeconds(m.activeSeconds)} working · ${formatSeconds(m.waitingSeconds)} waiting for you`,
-    `**Tokens:** ${formatTokens(m.tokens.total)} · ${formatCost(m.cost)}`,
-    `**Gate runs:** ${m.gateRuns}${m.gateFailures ? ` (${m.gateFailures} failed)` : ''} · **Changes requested:** ${m.changesRequested}`,
+    vscode.l10n.t('**Time:** {0} wall · {1} working · {2} waiting for you', formatSeconds(m.wallSeconds), formatSeconds(m.activeSeconds), formatSeconds(m.waitingSeconds)),
+    vscode.l10n.t('**Tokens:** {0} · {1}', formatTokens(m.tokens.total), formatCost(m.cost)),
+    m.gateFailures
+      ? vscode.l10n.t('**Gate runs:** {0} ({1} failed) · **Changes requested:** {2}', m.gateRuns, m.gateFailures, m.changesRequested)
+      : vscode.l10n.t('**Gate runs:** {0} · **Changes requested:** {1}', m.gateRuns, m.changesRequested),
   ];
-  if (m.estimateHours !== undefined) lines.push(`**Estimate against actual:** ${formatSeconds(m.estimateHours * 3600)} · ${formatSeconds(m.wallSeconds)}`);
+  if (m.estimateHours !== undefined) lines.push(vscode.l10n.t('**Estimate against actual:** {0} · {1}', formatSeconds(m.estimateHours * 3600), formatSeconds(m.wallSeconds)));
   return lines.join('  \n');
 }

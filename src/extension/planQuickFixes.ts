@@ -23,19 +23,22 @@ class PlanQuickFixes implements vscode.CodeActionProvider {
       switch (diagnostic.code) {
         case 'unknown-dependency':
           closestIds(written, ids).forEach((id, i) => {
-            const action = fix(`Did you mean "${id}"? Change the dependency to "${id}"`, diagnostic);
+            const action = fix(vscode.l10n.t('Did you mean "{0}"? Change the dependency to "{0}"', id), diagnostic);
             action.edit!.replace(document.uri, diagnostic.range, id);
             action.isPreferred = i === 0;
             actions.push(action);
           });
-          actions.push(removeDependency(document, diagnostic, `Remove the dependency "${written}"`));
+          actions.push(removeDependency(document, diagnostic, vscode.l10n.t('Remove the dependency "{0}"', written)));
           break;
         case 'self-dependency':
-          actions.push(removeDependency(document, diagnostic, `Remove the dependency on itself ("${written}")`, true));
+          actions.push(removeDependency(document, diagnostic, vscode.l10n.t('Remove the dependency on itself ("{0}")', written), true));
           break;
         case 'cycle': {
           const owner = snapshot.diagnostics.find((d) => d.code === 'cycle' && d.span.start.line === diagnostic.range.start.line + 1)?.tasks?.[0];
-          actions.push(removeDependency(document, diagnostic, `Remove the dependency ${owner ? `of "${owner}" ` : ''}on "${written}" to break the cycle`, true));
+          const title = owner
+            ? vscode.l10n.t('Remove the dependency of "{0}" on "{1}" to break the cycle', owner, written)
+            : vscode.l10n.t('Remove the dependency on "{0}" to break the cycle', written);
+          actions.push(removeDependency(document, diagnostic, title, true));
           break;
         }
         case 'duplicate-id': {
@@ -84,7 +87,7 @@ function renameDuplicate(document: vscode.TextDocument, diagnostic: vscode.Diagn
   let n = 2;
   while (taken.has(`${id}-${n}`)) n++;
   const fresh = `${id}-${n}`;
-  const action = fix(`Rename this task to "${fresh}" (another task is "${id}")`, diagnostic);
+  const action = fix(vscode.l10n.t('Rename this task to "{0}" (another task is "{1}")', fresh, id), diagnostic);
   const at = start + match.index + match[1].length + match[2].length;
   action.edit!.replace(document.uri, new vscode.Range(document.positionAt(at), document.positionAt(at + id.length)), fresh);
   action.isPreferred = true;

@@ -77,7 +77,7 @@ export class Requests implements vscode.Disposable {
         if (r.status !== 'pending' || r.problems.length || !r.persona || !personas.includes(r.persona)) continue;
         if (await this.approve(r, { quiet: true })) {
           await this.context.workspaceState.update(AUTO_APPROVED_KEY, used + 1);
-          void vscode.window.showInformationMessage(`Approved ${r.folder} automatically (${used + 1} of ${max} allowed by baton.requests.autoApprove).`);
+          void vscode.window.showInformationMessage(vscode.l10n.t('Approved {0} automatically ({1} of {2} allowed by baton.requests.autoApprove).', r.folder, used + 1, max));
         }
       }
     } finally {
@@ -93,10 +93,10 @@ export class Requests implements vscode.Disposable {
       void vscode.window.showErrorMessage(message);
       return false;
     };
-    if (!layout || !snapshot) return fail('There is no plan to add the request to.');
-    if (snapshot.plan.format !== 'yaml') return fail(`Approving a request edits a YAML plan, and ${snapshot.file} is Markdown: add the task by hand.`);
+    if (!layout || !snapshot) return fail(vscode.l10n.t('There is no plan to add the request to.'));
+    if (snapshot.plan.format !== 'yaml') return fail(vscode.l10n.t('Approving a request edits a YAML plan, and {0} is Markdown: add the task by hand.', snapshot.file));
     const fresh = listRequests(layout, new Set(snapshot.plan.tasks.map((t) => t.id))).find((x) => x.folder === r.folder);
-    if (!fresh) return fail(`The request ${r.folder} is gone.`);
+    if (!fresh) return fail(vscode.l10n.t('The request {0} is gone.', r.folder));
     const document = await vscode.workspace.openTextDocument(snapshot.uri);
     const requester = fresh.from ? snapshot.plan.tasks.find((t) => t.id === fresh.from) : undefined;
     let text: string;
@@ -109,11 +109,13 @@ export class Requests implements vscode.Disposable {
     }
     const edit = new vscode.WorkspaceEdit();
     edit.replace(snapshot.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), text);
-    if (!(await vscode.workspace.applyEdit(edit)) || !(await document.save())) return fail('Baton could not edit and save the plan: is it read-only?');
+    if (!(await vscode.workspace.applyEdit(edit)) || !(await document.save())) return fail(vscode.l10n.t('Baton could not edit and save the plan: is it read-only?'));
     recordDecision(layout, fresh, { decision: 'approved', task: taskId });
     await this.planSource.reload();
     this.refresh();
-    if (!options.quiet) void vscode.window.showInformationMessage(`Approved ${fresh.folder}: task "${taskId}" is in the plan; it can start when its dependencies are approved.`);
+    if (!options.quiet) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Approved {0}: task "{1}" is in the plan; it can start when its dependencies are approved.', fresh.folder, taskId));
+    }
     return true;
   }
 
@@ -146,10 +148,10 @@ export function requestNodes(requests: Requests): RequestNode[] {
 
 export function requestTreeItem(node: RequestsGroupNode | RequestNode): vscode.TreeItem {
   if (node.kind === 'requests') {
-    const item = new vscode.TreeItem('Requests', vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(vscode.l10n.t('Requests'), vscode.TreeItemCollapsibleState.Expanded);
     item.id = 'requests';
     item.contextValue = 'requests';
-    item.description = `${node.count} waiting`;
+    item.description = vscode.l10n.t('{0} waiting', node.count);
     item.iconPath = new vscode.ThemeIcon('person-add');
     return item;
   }
@@ -157,16 +159,18 @@ export function requestTreeItem(node: RequestsGroupNode | RequestNode): vscode.T
   const item = new vscode.TreeItem(r.title || r.folder);
   item.id = `request:${r.folder}`;
   item.contextValue = node.kind;
-  const who = r.from ? `from ${r.from}` : 'from the person';
+  const who = r.from ? vscode.l10n.t('from {0}', r.from) : vscode.l10n.t('from the person');
   const when = r.at ? new Date(r.at).toLocaleString() : undefined;
-  const state = r.status !== 'pending' ? r.status : r.problems.length ? `can't be approved: ${r.problems[0]}` : `${r.persona}`;
+  const decided = r.status === 'approved' ? vscode.l10n.t('approved') : vscode.l10n.t('declined');
+  // A problem's words come from the engine (`baton request list` prints them too).
+  const state = r.status !== 'pending' ? decided : r.problems.length ? vscode.l10n.t("can't be approved: {0}", r.problems[0]) : `${r.persona}`;
   item.description = [state, who, when].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon(r.status === 'approved' ? 'pass' : r.status === 'declined' ? 'circle-slash' : r.problems.length ? 'warning' : 'mail');
   const md = new vscode.MarkdownString('', false);
   md.appendText(`${r.folder}\n${who}${when ? `, ${when}` : ''}\n\n`);
   if (r.instructions) md.appendText(r.instructions.slice(0, 1000) + '\n\n');
-  for (const p of r.problems) md.appendText(`Problem: ${p}\n`);
-  if (r.reason) md.appendText(`Declined: ${r.reason}\n`);
+  for (const p of r.problems) md.appendText(`${vscode.l10n.t('Problem: {0}', p)}\n`);
+  if (r.reason) md.appendText(`${vscode.l10n.t('Declined: {0}', r.reason)}\n`);
   item.tooltip = md;
   return item;
 }
@@ -176,7 +180,7 @@ export function registerRequests(context: vscode.ExtensionContext, workers: Work
   context.subscriptions.push(
     requests,
     vscode.commands.registerCommand('baton.approveRequest', (node?: RequestNode) => {
-      if (!node || !ensureTrusted('approve a request')) return false;
+      if (!node || !ensureTrusted(vscode.l10n.t('approve a request'))) return false;
       return requests.approve(node.request);
     }),
     vscode.commands.registerCommand('baton.editRequest', async (node?: RequestNode) => {
@@ -185,8 +189,12 @@ export function registerRequests(context: vscode.ExtensionContext, workers: Work
       await vscode.window.showTextDocument(vscode.Uri.file(join(requestsDir(layout), node.request.folder, 'instructions.md')));
     }),
     vscode.commands.registerCommand('baton.declineRequest', async (node?: RequestNode, given?: string) => {
-      if (!node || !ensureTrusted('decline a request')) return;
-      const reason = given ?? (await vscode.window.showInputBox({ title: `Decline ${node.request.folder}`, prompt: 'Why? The worker that asked is told.', ignoreFocusOut: true }));
+      if (!node || !ensureTrusted(vscode.l10n.t('decline a request'))) return;
+      const reason = given ?? (await vscode.window.showInputBox({
+          title: vscode.l10n.t('Decline {0}', node.request.folder),
+          prompt: vscode.l10n.t('Why? The worker that asked is told.'),
+          ignoreFocusOut: true,
+        }));
       if (!reason?.trim()) return;
       requests.decline(node.request, reason.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim());
     }),

@@ -33,7 +33,7 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider {
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     if (uri.scheme === REVIEW_SCHEME) {
       const id = uri.path.split('/')[1];
-      return this.summaries.get(id) ?? `No review of "${id}" is open: run "Baton: Review Task".`;
+      return this.summaries.get(id) ?? vscode.l10n.t('No review of "{0}" is open: run "Baton: Review Task".', id);
     }
     const q = new URLSearchParams(uri.query);
     const task = q.get('task') ?? '';

@@ -3,13 +3,12 @@
 import * as vscode from 'vscode';
 import { NEEDS_YOU_STATES, WORKING_STATES } from '../core/run/states';
 import type { PlanSource } from './planSource';
-import { count } from './wording';
 import { stateLabel } from './taskStateIcons';
 import type { Workers } from './workers';
 
 export function registerStatusBar(context: vscode.ExtensionContext, planSource: PlanSource, workers: Workers): void {
   const item = vscode.window.createStatusBarItem('baton.status', vscode.StatusBarAlignment.Left, 10);
-  item.name = 'Baton';
+  item.name = vscode.l10n.t('Baton');
   item.command = 'baton.tasks.focus';
   const update = () => {
     const snapshot = planSource.current;
@@ -23,23 +22,30 @@ export function registerStatusBar(context: vscode.ExtensionContext, planSource: 
     if (here) {
       // One task's worktree in its own window: that task and its worker.
       const state = states.get(here.taskId);
-      item.text = `$(git-branch) Baton: ${here.taskId}${state ? ` · ${stateLabel(state)}` : ''}`;
-      item.tooltip = `This window is the worktree of task "${here.taskId}" (branch baton/${here.taskId}). Click to show it.`;
+      item.text = `$(git-branch) ${state ? vscode.l10n.t('Baton: {0} · {1}', here.taskId, stateLabel(state)) : vscode.l10n.t('Baton: {0}', here.taskId)}`;
+      item.tooltip = vscode.l10n.t('This window is the worktree of task "{0}" (branch baton/{0}). Click to show it.', here.taskId);
       item.backgroundColor = undefined;
     } else if (diagnostics.some((d) => d.severity === 'error')) {
-      item.text = `$(error) Baton: ${count(diagnostics.length, 'problem')}`;
-      item.tooltip = `${file} has problems: see the Problems panel. Click to show the tasks.`;
+      item.text = `$(error) ${diagnostics.length === 1 ? vscode.l10n.t('Baton: 1 problem') : vscode.l10n.t('Baton: {0} problems', diagnostics.length)}`;
+      item.tooltip = vscode.l10n.t('{0} has problems: see the Problems panel. Click to show the tasks.', file);
     } else {
       const all = [...states.values()];
       const ready = all.filter((s) => s === 'ready').length;
       const running = all.filter((s) => WORKING_STATES.has(s)).length;
       const needsYou = all.filter((s) => NEEDS_YOU_STATES.has(s)).length;
       if (running + needsYou === 0) {
-        item.text = `$(checklist) Baton: ${count(plan.tasks.length, 'task')} · ${ready} ready`;
+        const tasks = plan.tasks.length === 1 ? vscode.l10n.t('Baton: 1 task · {0} ready', ready) : vscode.l10n.t('Baton: {0} tasks · {1} ready', plan.tasks.length, ready);
+        item.text = `$(checklist) ${tasks}`;
       } else {
-        item.text = `$(${running ? 'sync~spin' : 'checklist'}) Baton: ${running} running · ${ready} ready${needsYou ? ` · ${needsYou} needs you` : ''}`;
+        const text = needsYou
+          ? vscode.l10n.t('Baton: {0} running · {1} ready · {2} needs you', running, ready, needsYou)
+          : vscode.l10n.t('Baton: {0} running · {1} ready', running, ready);
+        item.text = `$(${running ? 'sync~spin' : 'checklist'}) ${text}`;
       }
-      item.tooltip = `${plan.name || file}: ${count(ready, 'task')} ready to start, ${running} running, ${needsYou} waiting for you. Click to show the tasks.`;
+      item.tooltip =
+        ready === 1
+          ? vscode.l10n.t('{0}: 1 task ready to start, {1} running, {2} waiting for you. Click to show the tasks.', plan.name || file, running, needsYou)
+          : vscode.l10n.t('{0}: {1} tasks ready to start, {2} running, {3} waiting for you. Click to show the tasks.', plan.name || file, ready, running, needsYou);
       item.backgroundColor = needsYou ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
     item.show();

@@ -10,21 +10,21 @@ interface StateLook {
 }
 
 const LOOKS: Record<TaskState, StateLook> = {
-  waiting_input: { label: 'Waiting for you', icon: 'bell-dot', color: 'charts.yellow' },
-  worker_blocked: { label: 'Needs help', icon: 'question', color: 'charts.yellow' },
-  review: { label: 'Review', icon: 'eye', color: 'charts.purple' },
-  conflict: { label: 'Merge conflict', icon: 'git-merge', color: 'gitDecoration.conflictingResourceForeground' },
-  integration_failed: { label: 'Integration failed', icon: 'testing-error-icon', color: 'testing.iconFailed' },
-  failed: { label: 'Failed', icon: 'error', color: 'testing.iconFailed' },
-  stalled: { label: 'Stalled', icon: 'watch', color: 'charts.orange' },
-  starting: { label: 'Starting', icon: 'loading~spin', color: 'charts.blue' },
-  running: { label: 'Running', icon: 'sync~spin', color: 'charts.blue' },
-  idle: { label: 'Idle', icon: 'debug-pause', color: 'charts.blue' },
-  ready: { label: 'Ready', icon: 'play-circle', color: 'charts.green' },
-  queued: { label: 'Queued to merge', icon: 'git-pull-request-go', color: 'charts.purple' },
-  blocked: { label: 'Blocked', icon: 'lock', color: 'disabledForeground' },
-  approved: { label: 'Approved', icon: 'pass-filled', color: 'testing.iconPassed' },
-  cancelled: { label: 'Cancelled', icon: 'circle-slash', color: 'disabledForeground' },
+  waiting_input: { label: vscode.l10n.t('Waiting for you'), icon: 'bell-dot', color: 'charts.yellow' },
+  worker_blocked: { label: vscode.l10n.t('Needs help'), icon: 'question', color: 'charts.yellow' },
+  review: { label: vscode.l10n.t('Review'), icon: 'eye', color: 'charts.purple' },
+  conflict: { label: vscode.l10n.t('Merge conflict'), icon: 'git-merge', color: 'gitDecoration.conflictingResourceForeground' },
+  integration_failed: { label: vscode.l10n.t('Integration failed'), icon: 'testing-error-icon', color: 'testing.iconFailed' },
+  failed: { label: vscode.l10n.t('Failed'), icon: 'error', color: 'testing.iconFailed' },
+  stalled: { label: vscode.l10n.t('Stalled'), icon: 'watch', color: 'charts.orange' },
+  starting: { label: vscode.l10n.t('Starting'), icon: 'loading~spin', color: 'charts.blue' },
+  running: { label: vscode.l10n.t('Running'), icon: 'sync~spin', color: 'charts.blue' },
+  idle: { label: vscode.l10n.t('Idle'), icon: 'debug-pause', color: 'charts.blue' },
+  ready: { label: vscode.l10n.t('Ready'), icon: 'play-circle', color: 'charts.green' },
+  queued: { label: vscode.l10n.t('Queued to merge'), icon: 'git-pull-request-go', color: 'charts.purple' },
+  blocked: { label: vscode.l10n.t('Blocked'), icon: 'lock', color: 'disabledForeground' },
+  approved: { label: vscode.l10n.t('Approved'), icon: 'pass-filled', color: 'testing.iconPassed' },
+  cancelled: { label: vscode.l10n.t('Cancelled'), icon: 'circle-slash', color: 'disabledForeground' },
 };
 
 /** States in the order "group by status" lists them: what needs the person first, finished work last. */

@@ -11,7 +11,7 @@ import { LIVE_STATES, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import type { Workers } from './workers';
 import { STATE_ORDER, stateIcon, stateLabel } from './taskStateIcons';
-import { count, escapeMarkdown } from './wording';
+import { escapeMarkdown } from './wording';
 
 // Each node's `kind` is also its TreeItem.contextValue, so package.json menus say `viewItem == task`.
 export interface ProblemNode {
@@ -250,28 +250,28 @@ function needsFix(node: TaskNode): boolean {
 }
 
 function problemItem(node: ProblemNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(`${count(node.count, 'problem')} in the plan`);
+  const item = new vscode.TreeItem(node.count === 1 ? vscode.l10n.t('1 problem in the plan') : vscode.l10n.t('{0} problems in the plan', node.count));
   item.id = 'problems';
   item.contextValue = node.kind;
   item.iconPath = node.hasErrors
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
     : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-  item.tooltip = 'Show them in the Problems panel. The tree lists the tasks that could be read.';
-  item.command = { command: 'workbench.actions.view.problems', title: 'Show Problems' };
+  item.tooltip = vscode.l10n.t('Show them in the Problems panel. The tree lists the tasks that could be read.');
+  item.command = { command: 'workbench.actions.view.problems', title: vscode.l10n.t('Show Problems') };
   return item;
 }
 
 function groupItem(node: StageNode | StatusNode): vscode.TreeItem {
-  const tasks = count(node.tasks.length, 'task');
+  const tasks = node.tasks.length === 1 ? vscode.l10n.t('1 task') : vscode.l10n.t('{0} tasks', node.tasks.length);
   const item = new vscode.TreeItem('', vscode.TreeItemCollapsibleState.Expanded);
   item.contextValue = node.kind;
   if (node.kind === 'stage') {
     item.id = `stage:${node.stage ?? 'unplaced'}`;
-    item.label = node.stage === undefined ? `Not in a stage · ${tasks}` : `Stage ${node.stage + 1} · ${tasks}`;
+    item.label = node.stage === undefined ? vscode.l10n.t('Not in a stage · {0}', tasks) : vscode.l10n.t('Stage {0} · {1}', node.stage + 1, tasks);
     item.tooltip =
       node.stage === undefined
-        ? 'These tasks are on a dependency cycle or wait for one: fix the problems in the plan to place them.'
-        : 'Tasks in one stage do not depend on each other: they can run at the same time once the earlier stages are approved.';
+        ? vscode.l10n.t('These tasks are on a dependency cycle or wait for one: fix the problems in the plan to place them.')
+        : vscode.l10n.t('Tasks in one stage do not depend on each other: they can run at the same time once the earlier stages are approved.');
   } else {
     item.id = `status:${node.state}`;
     item.label = `${stateLabel(node.state)} · ${tasks}`;
@@ -296,7 +296,7 @@ function taskItem(node: TaskNode, workers: Workers): vscode.TreeItem {
   // ✓/✗ once the gates have run on this task's work.
   const result = node.state === 'approved' || node.state === 'ready' || node.state === 'blocked' ? undefined : workers.result(task.id);
   const verdict = result?.gates && task.gates.length ? gatesVerdict(task, result) : undefined;
-  const gates = verdict ? (verdict.endsWith('passed') ? 'gates ✓' : 'gates ✗') : undefined;
+  const gates = verdict ? (verdict.endsWith('passed') ? vscode.l10n.t('gates ✓') : vscode.l10n.t('gates ✗')) : undefined;
   item.description = [fix ? NEEDS_FIX : undefined, task.id, task.estimate, gates].filter(Boolean).join(' · ');
   item.iconPath = fix ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')) : stateIcon(node.state);
   if (!fix && node.hold) {
@@ -309,10 +309,10 @@ function taskItem(node: TaskNode, workers: Workers): vscode.TreeItem {
   item.tooltip = taskTooltip(node, result?.gates ? verdict : undefined);
   const history = node.state === 'ready' || node.state === 'blocked' ? [] : workers.history(task.id);
   if (history.length) {
-    item.tooltip.appendMarkdown('\n\n---\n\n**History**  \n');
+    item.tooltip.appendMarkdown(`\n\n---\n\n**${vscode.l10n.t('History')}**  \n`);
     for (const h of history.slice(-12)) item.tooltip.appendMarkdown(`${new Date(h.at).toLocaleString()} — ${escapeMarkdown(h.text)}  \n`);
   }
-  item.command = { command: 'baton.openTask', title: 'Open Task in Plan', arguments: [node] };
+  item.command = { command: 'baton.openTask', title: vscode.l10n.t('Open Task in Plan'), arguments: [node] };
   // A failed merge offers Approve again, and for a conflict the two ways out of it.
   if (node.state === 'conflict' || node.state === 'integration_failed') item.contextValue = `task.${node.state}`;
   return item;
@@ -323,23 +323,24 @@ function taskTooltip(node: TaskNode, gatesRun?: string): vscode.MarkdownString {
   const code = (values: string[]) => values.map((v) => `\`${v}\``).join(', ');
   const md = new vscode.MarkdownString('', true);
   md.appendMarkdown(`**${escapeMarkdown(task.title || task.id)}** \`${task.id}\`\n\n`);
-  const where = stage === undefined ? '' : ` · Stage ${stage + 1}`;
+  const where = stage === undefined ? '' : ` · ${vscode.l10n.t('Stage {0}', stage + 1)}`;
   if (needsFix(node)) {
     md.appendMarkdown(`$(error) ${NEEDS_FIX}${where}\n\n`);
-    for (const p of node.problems) md.appendMarkdown(`- ${escapeMarkdown(p.message)} (line ${p.span.start.line})\n`);
+    for (const p of node.problems) md.appendMarkdown(`- ${vscode.l10n.t('{0} (line {1})', escapeMarkdown(p.message), p.span.start.line)}\n`);
     md.appendMarkdown('\n');
   } else {
     md.appendMarkdown(`$(${stateIcon(state).id}) ${stateLabel(state)}${where}\n\n`);
   }
-  if (hold) md.appendMarkdown(`$(debug-pause) Not started yet: it ${escapeMarkdown(holdText(hold))}.\n\n`);
+  // The hold's words come from the engine (the CLI prints them too).
+  if (hold) md.appendMarkdown(`$(debug-pause) ${vscode.l10n.t('Not started yet: it {0}.', escapeMarkdown(holdText(hold)))}\n\n`);
   if (task.description.trim()) md.appendMarkdown(`${task.description.trim()}\n\n---\n\n`);
-  md.appendMarkdown(`**Depends on:** ${task.deps.length ? code(task.deps) : 'nothing'}  \n`);
-  md.appendMarkdown(`**Files:** ${task.files.length ? code(task.files) : 'none listed'}  \n`);
-  md.appendMarkdown(`**Gates:** ${task.gates.length ? code(task.gates) : 'none'}${gatesRun ? ` — ${escapeMarkdown(gatesRun)}` : ''}`);
+  md.appendMarkdown(`${vscode.l10n.t('**Depends on:** {0}', task.deps.length ? code(task.deps) : vscode.l10n.t('nothing'))}  \n`);
+  md.appendMarkdown(`${vscode.l10n.t('**Files:** {0}', task.files.length ? code(task.files) : vscode.l10n.t('none listed'))}  \n`);
+  md.appendMarkdown(`${vscode.l10n.t('**Gates:** {0}', task.gates.length ? code(task.gates) : vscode.l10n.t('none'))}${gatesRun ? ` — ${escapeMarkdown(gatesRun)}` : ''}`);
   const facts = [
-    task.estimate && `**Estimate:** ${task.estimate}`,
-    task.complexity && `**Complexity:** ${task.complexity}`,
-    task.persona && `**Persona:** ${escapeMarkdown(task.persona)}`,
+    task.estimate && vscode.l10n.t('**Estimate:** {0}', task.estimate),
+    task.complexity && vscode.l10n.t('**Complexity:** {0}', task.complexity),
+    task.persona && vscode.l10n.t('**Persona:** {0}', escapeMarkdown(task.persona)),
   ].filter(Boolean);
   if (facts.length) md.appendMarkdown(`  \n${facts.join(' · ')}`);
   if (conflicts.length) md.appendMarkdown(`\n\n---\n\n${conflictTooltip(task.id, conflicts)}`);
@@ -349,13 +350,17 @@ function taskTooltip(node: TaskNode, gatesRun?: string): vscode.MarkdownString {
 /** The tooltip's file conflicts: per contested path, the tasks it may run alongside and the suggested dependency. */
 function conflictTooltip(id: string, groups: readonly ConflictGroup[]): string {
   const shown = 5;
-  const lines = [`$(warning) **File conflicts:** may run at the same time as tasks that touch the same files`];
+  const lines = [`$(warning) ${vscode.l10n.t('**File conflicts:** may run at the same time as tasks that touch the same files')}`];
   for (const g of groups.slice(0, shown)) {
     const rivals = rivalsIn(g, id);
-    const names = rivals.slice(0, shown).map((r) => `\`${r}\``).join(', ') + (rivals.length > shown ? ` and ${rivals.length - shown} more` : '');
+    const listed = rivals.slice(0, shown).map((r) => `\`${r}\``).join(', ');
+    const names = rivals.length > shown ? vscode.l10n.t('{0} and {1} more', listed, rivals.length - shown) : listed;
     const dep = g.suggestion.deps.find((d) => d.task === id);
-    lines.push(`- \`${g.path}\` with ${names}${dep ? ` · suggested: depend on \`${dep.dependsOn}\`` : ''}`);
+    lines.push(
+      `- ${dep ? vscode.l10n.t('{0} with {1} · suggested: depend on {2}', `\`${g.path}\``, names, `\`${dep.dependsOn}\``) : vscode.l10n.t('{0} with {1}', `\`${g.path}\``, names)}`,
+    );
   }
-  if (groups.length > shown) lines.push(`- and ${count(groups.length - shown, 'more path')} (Show Plan Analysis lists them)`);
+  const more = groups.length - shown;
+  if (more > 0) lines.push(`- ${more === 1 ? vscode.l10n.t('and 1 more path (Show Plan Analysis lists them)') : vscode.l10n.t('and {0} more paths (Show Plan Analysis lists them)', more)}`);
   return lines.join('\n');
 }

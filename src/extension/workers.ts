@@ -39,11 +39,20 @@ const TERMINAL_PREFIX = 'Baton: ';
 
 /** States worth a notification, with the setting that turns each off. */
 const NOTIFY: Partial<Record<TaskState, { setting: string; message: (id: string, r: WorkerRecord) => string }>> = {
-  waiting_input: { setting: 'waitingInput', message: (id, r) => `Worker "${id}" is waiting for your input${r.view.activity ? `: ${r.view.activity.replace(/^Waiting: /, '')}` : '.'}` },
-  worker_blocked: { setting: 'blocked', message: (id, r) => `Worker "${id}" is blocked: ${r.view.reason ?? 'it needs your help.'}` },
-  stalled: { setting: 'stalled', message: (id, r) => `Worker "${id}" has stalled (${(r.view.reason ?? 'no heartbeat').replace(/\.$/, '')}).` },
-  failed: { setting: 'failed', message: (id, r) => `Worker "${id}" failed: ${sentence(r.view.reason ?? 'see its terminal')} Its worktree and branch are kept.` },
-  review: { setting: 'review', message: (id) => `Worker "${id}" finished: its work is ready for review.` },
+  waiting_input: {
+    setting: 'waitingInput',
+    message: (id, r) =>
+      r.view.activity
+        ? vscode.l10n.t('Worker "{0}" is waiting for your input: {1}', id, r.view.activity.replace(/^Waiting: /, ''))
+        : vscode.l10n.t('Worker "{0}" is waiting for your input.', id),
+  },
+  worker_blocked: { setting: 'blocked', message: (id, r) => vscode.l10n.t('Worker "{0}" is blocked: {1}', id, r.view.reason ?? vscode.l10n.t('it needs your help.')) },
+  stalled: { setting: 'stalled', message: (id, r) => vscode.l10n.t('Worker "{0}" has stalled ({1}).', id, (r.view.reason ?? vscode.l10n.t('no heartbeat')).replace(/\.$/, '')) },
+  failed: {
+    setting: 'failed',
+    message: (id, r) => vscode.l10n.t('Worker "{0}" failed: {1} Its worktree and branch are kept.', id, sentence(r.view.reason ?? vscode.l10n.t('see its terminal'))),
+  },
+  review: { setting: 'review', message: (id) => vscode.l10n.t('Worker "{0}" finished: its work is ready for review.', id) },
 };
 
 /** Ends `text` with one full stop: reasons may or may not bring their own. */
@@ -104,7 +113,7 @@ export class Workers implements vscode.Disposable {
     if (!folder) return;
     const root = await repositoryRoot(folder.uri.fsPath);
     if (!root) {
-      this.rootProblem = `${folder.name} is not a git repository: Baton gives each task its own git worktree. Run "git init" and commit once.`;
+      this.rootProblem = vscode.l10n.t('{0} is not a git repository: Baton gives each task its own git worktree. Run "git init" and commit once.', folder.name);
       return;
     }
     // A task's worktree opened in its own window: the main repository's `.baton/` is the truth, and
@@ -169,7 +178,7 @@ export class Workers implements vscode.Disposable {
         this.log.info(`Merge queue: ${r.task} ${r.outcome}${r.outcome === 'merged' ? ` as ${r.commit.slice(0, 10)}` : ''}`);
         this.mergeResults.fire(r);
       },
-      onLaunchError: (id, err) => void vscode.window.showErrorMessage(`Could not start "${id}": ${err.message}`),
+      onLaunchError: (id, err) => void vscode.window.showErrorMessage(vscode.l10n.t('Could not start "{0}": {1}', id, err.message)),
     });
   }
 
@@ -178,8 +187,8 @@ export class Workers implements vscode.Disposable {
    * Resolves once the task is queued; the merge itself goes on in the background (see onDidMerge).
    */
   async approve(taskId: string, force = false): Promise<number> {
-    if (!ensureTrusted('approve and merge work')) throw new LaunchRefused('Approving merges into your branch: it needs a trusted workspace.');
-    if (!this.controller) throw new LaunchRefused(this.rootProblem ?? 'Open a folder first.');
+    if (!ensureTrusted(vscode.l10n.t('approve and merge work'))) throw new LaunchRefused(vscode.l10n.t('Approving merges into your branch: it needs a trusted workspace.'));
+    if (!this.controller) throw new LaunchRefused(this.rootProblem ?? vscode.l10n.t('Open a folder first.'));
     // A worker still at its prompt ends with its terminal (closed by us, so VS Code reports no failed process).
     const position = await this.controller.approve(taskId, force, async (pid) => {
       this.terminal(taskId)?.dispose();
@@ -250,7 +259,7 @@ export class Workers implements vscode.Disposable {
     snapshot: PlanSnapshot | undefined = this.startFrom ?? this.planSource.current,
     followUp?: LaunchRequest['followUp'],
   ): Promise<vscode.Terminal> {
-    if (!ensureTrusted('start workers')) throw new LaunchRefused('Workers only run in a trusted workspace.');
+    if (!ensureTrusted(vscode.l10n.t('start workers'))) throw new LaunchRefused(vscode.l10n.t('Workers only run in a trusted workspace.'));
     if (process.platform === 'win32') {
       // The worker's `baton` shim is a /bin/sh script and stopping relies on POSIX process groups (README, "Before you start").
       throw new LaunchRefused(vscode.l10n.t('Workers run on Linux and macOS (or Windows through WSL: open the folder with the WSL extension). Planning works here; starting workers does not yet.'));
@@ -258,9 +267,9 @@ export class Workers implements vscode.Disposable {
     if (this.worktreeWindow) {
       throw new LaunchRefused(vscode.l10n.t('This window is the worktree of task "{0}": start workers from the window of the repository, {1}.', this.worktreeWindow.taskId, this.worktreeWindow.mainRoot));
     }
-    if (!snapshot) throw new LaunchRefused('There is no plan: create one with "Baton: Create Plan".');
-    if (snapshot.diagnostics.some((d) => d.severity === 'error')) throw new LaunchRefused('The plan has errors: fix them (see Problems) before starting workers.');
-    if (!this.layout) throw new LaunchRefused(this.rootProblem ?? 'Open a folder first.');
+    if (!snapshot) throw new LaunchRefused(vscode.l10n.t('There is no plan: create one with "Baton: Create Plan".'));
+    if (snapshot.diagnostics.some((d) => d.severity === 'error')) throw new LaunchRefused(vscode.l10n.t('The plan has errors: fix them (see Problems) before starting workers.'));
+    if (!this.layout) throw new LaunchRefused(this.rootProblem ?? vscode.l10n.t('Open a folder first.'));
     const existing = this.terminal(taskId);
     const task = snapshot.plan.tasks.find((t) => t.id === taskId);
     const profile = this.profile(task?.agent ?? snapshot.plan.defaults.agent);
@@ -355,9 +364,9 @@ export class Workers implements vscode.Disposable {
   async restartWorker(taskId: string): Promise<vscode.Terminal | undefined> {
     const record = this.store?.read(taskId);
     if (record?.view.state === 'review') {
-      const restart = 'Restart';
+      const restart = vscode.l10n.t('Restart');
       const answer = await vscode.window.showWarningMessage(
-        `"${taskId}" has work waiting for your review. Restart its worker anyway? A new session starts on the same branch; the commits stay.`,
+        vscode.l10n.t('"{0}" has work waiting for your review. Restart its worker anyway? A new session starts on the same branch; the commits stay.', taskId),
         { modal: true },
         restart,
       );
@@ -388,7 +397,7 @@ export class Workers implements vscode.Disposable {
    * Claude Code conversation. The task goes back to running either way.
    */
   async sendToWorker(taskId: string, text: string, event: { type: string; [key: string]: unknown }): Promise<'terminal' | 'resume'> {
-    if (!this.layout) throw new LaunchRefused(this.rootProblem ?? 'Open a folder first.');
+    if (!this.layout) throw new LaunchRefused(this.rootProblem ?? vscode.l10n.t('Open a folder first.'));
     const record = this.store?.read(taskId);
     const terminal = this.terminal(taskId);
     const alive = record?.view.pid !== undefined && record.view.exitCode === undefined && pidAlive(record.view.pid);
@@ -470,21 +479,21 @@ export class Workers implements vscode.Disposable {
     const choice = setting === 'ask' ? this.context.workspaceState.get<'always' | 'never'>(key) : setting;
     if (choice === 'never' || isTrusted(file, folder)) return;
     if (choice !== 'always') {
-      const always = 'Trust This Repository\'s Worktrees';
-      const never = 'Ask in Each Terminal';
+      const always = vscode.l10n.t("Trust This Repository's Worktrees");
+      const never = vscode.l10n.t('Ask in Each Terminal');
       const answer = await vscode.window.showWarningMessage(
-        `Let Claude Code trust the worktrees Baton makes for ${basename(this.layout!.root)}?`,
+        vscode.l10n.t('Let Claude Code trust the worktrees Baton makes for {0}?', basename(this.layout!.root)),
         {
           modal: true,
-          detail:
-            'Claude Code asks "Do you trust the files in this folder?" the first time it runs in a folder, and Baton makes a new folder (a git worktree) for every task. ' +
-            'Trusting a folder lets the repository\'s own Claude Code configuration run: hooks in its .claude/ settings and the MCP servers in its .mcp.json start without asking. ' +
-            `Only trust a repository whose files you would run yourself. Baton records the answer in Claude Code's config for this repository's worktrees, and remembers your choice for this workspace only.`,
+          // One literal: the string export (npm run l10n) does not follow a concatenation.
+          detail: vscode.l10n.t(
+            'Claude Code asks "Do you trust the files in this folder?" the first time it runs in a folder, and Baton makes a new folder (a git worktree) for every task. Trusting a folder lets the repository\'s own Claude Code configuration run: hooks in its .claude/ settings and the MCP servers in its .mcp.json start without asking. Only trust a repository whose files you would run yourself. Baton records the answer in Claude Code\'s config for this repository\'s worktrees, and remembers your choice for this workspace only.',
+          ),
         },
         always,
         never,
       );
-      if (!answer) throw new LaunchRefused('Not started: choose how to handle Claude Code\'s folder-trust question.');
+      if (!answer) throw new LaunchRefused(vscode.l10n.t("Not started: choose how to handle Claude Code's folder-trust question."));
       await this.context.workspaceState.update(key, answer === always ? 'always' : 'never');
       if (answer === never) return;
     }
@@ -520,10 +529,11 @@ export class Workers implements vscode.Disposable {
   private notify(task: string, record: WorkerRecord): void {
     const rule = NOTIFY[record.view.state];
     if (!rule || !vscode.workspace.getConfiguration('baton.notifications').get<boolean>(rule.setting, true)) return;
-    const show = 'Show Terminal';
-    const review = 'Review Task';
+    const show = vscode.l10n.t('Show Terminal');
+    const review = vscode.l10n.t('Review Task');
+    const checkSetup = vscode.l10n.t('Check Setup');
     // The agent's command was not found: the setup check says where Baton looked and how to fix it.
-    const check = record.view.state === 'failed' && /was not found/.test(record.view.reason ?? '') ? ['Check Setup'] : [];
+    const check = record.view.state === 'failed' && /was not found/.test(record.view.reason ?? '') ? [checkSetup] : [];
     const warn = record.view.state === 'failed' || record.view.state === 'stalled';
     // Reasons and activities are the worker's words: a `[x](command:…)` in them must not become a button.
     const message = noLinks(rule.message(task, record));
@@ -534,7 +544,7 @@ export class Workers implements vscode.Disposable {
     void (warn ? vscode.window.showWarningMessage(message, ...buttons) : vscode.window.showInformationMessage(message, ...buttons)).then((choice) => {
       if (choice === show) void vscode.commands.executeCommand('baton.showWorkerTerminal', task);
       if (choice === review) void vscode.commands.executeCommand('baton.reviewTask', task);
-      if (choice === 'Check Setup') void vscode.commands.executeCommand('baton.checkSetup');
+      if (choice === checkSetup) void vscode.commands.executeCommand('baton.checkSetup');
       if (choice === setting) void openSetting('baton.agents');
     });
   }

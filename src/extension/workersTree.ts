@@ -72,19 +72,20 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
     const tooQuiet = quiet !== undefined && quietLimit > 0 && quiet >= quietLimit && WORKING_STATES.has(view.state);
     item.iconPath = tooQuiet ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : stateIcon(view.state);
     const worktree = this.workers.worktree(node.taskId);
-    const missing = worktree !== undefined && !existsSync(worktree) ? 'worktree deleted' : undefined;
+    const missing = worktree !== undefined && !existsSync(worktree) ? vscode.l10n.t('worktree deleted') : undefined;
     // Blocked, failed or stalled: why matters more than the last thing it did.
     const why = EXPLAINED_BY_REASON.has(view.state) ? (view.reason ?? view.activity) : (view.activity ?? view.reason);
-    const tokens = view.tokens ? `${view.tokens >= 1000 ? `${(view.tokens / 1000).toFixed(1)}k` : view.tokens} tokens` : undefined;
-    const quietText = quiet !== undefined && quiet >= 60 ? `${tooQuiet ? 'no word from its agent' : 'quiet'} for ${minutes(quiet)}` : undefined;
-    const unsaved = view.checkpointError ? 'checkpoint failed' : undefined;
+    const tokens = view.tokens ? vscode.l10n.t('{0} tokens', view.tokens >= 1000 ? `${(view.tokens / 1000).toFixed(1)}k` : view.tokens) : undefined;
+    const quietText =
+      quiet !== undefined && quiet >= 60 ? (tooQuiet ? vscode.l10n.t('no word from its agent for {0}', minutes(quiet)) : vscode.l10n.t('quiet for {0}', minutes(quiet))) : undefined;
+    const unsaved = view.checkpointError ? vscode.l10n.t('checkpoint failed') : undefined;
     const percent = view.progress !== undefined ? `${Math.round(view.progress)}%` : undefined;
     // A heartbeat Baton could not fully understand is said on the row; the tooltip says what to fix.
-    const problem = node.record.problem ? '⚠ heartbeat problem' : undefined;
+    const problem = node.record.problem ? vscode.l10n.t('⚠ heartbeat problem') : undefined;
     const parts = [stateLabel(view.state), problem, missing, unsaved, why, quietText, percent, elapsed(node.record, live), tokens].filter(Boolean);
     item.description = parts.join(' · ');
     item.tooltip = tooltip(node, worktree, missing !== undefined);
-    item.command = { command: 'baton.showWorkerTerminal', title: 'Show Terminal', arguments: [node] };
+    item.command = { command: 'baton.showWorkerTerminal', title: vscode.l10n.t('Show Terminal'), arguments: [node] };
     return item;
   }
 }
@@ -95,7 +96,7 @@ export function registerWorkersTree(context: vscode.ExtensionContext, workers: W
   const update = () => {
     provider.refresh();
     const live = [...workers.records.values()].filter((r) => LIVE_STATES.has(r.view.state)).length;
-    view.badge = live ? { value: live, tooltip: `${live} worker${live === 1 ? '' : 's'} running` } : undefined;
+    view.badge = live ? { value: live, tooltip: live === 1 ? vscode.l10n.t('1 worker running') : vscode.l10n.t('{0} workers running', live) } : undefined;
     // What the view lists (approved workers leave it): with none, its welcome text shows instead.
     const shown = [...workers.records.values()].some((r) => r.view.state !== 'approved');
     void vscode.commands.executeCommand('setContext', 'baton.hasWorkers', shown || requests.list.length > 0);
@@ -112,7 +113,7 @@ export function registerWorkersTree(context: vscode.ExtensionContext, workers: W
 /** `12 min`, `1 h 5 min`. */
 function minutes(seconds: number): string {
   const m = Math.floor(seconds / 60);
-  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
+  return m >= 60 ? vscode.l10n.t('{0} h {1} min', Math.floor(m / 60), m % 60) : vscode.l10n.t('{0} min', m);
 }
 
 function elapsed(record: WorkerRecord, live: boolean): string | undefined {
@@ -132,13 +133,19 @@ function tooltip(node: WorkerNode, worktree: string | undefined, missing: boolea
   md.appendMarkdown(`**${escapeMarkdown(node.title)}** \`${node.taskId}\`\n\n`);
   md.appendMarkdown(`$(${stateIcon(view.state).id}) ${stateLabel(view.state)}\n\n`);
   // A failed worker's activity is "Failed: <reason>": say the reason once, under Why.
-  if (view.activity && !(view.reason && view.activity.includes(view.reason))) md.appendMarkdown(`**Now:** ${escapeMarkdown(view.activity)}  \n`);
-  if (view.reason) md.appendMarkdown(`**Why:** ${escapeMarkdown(view.reason)}  \n`);
-  if (view.checkpointError) md.appendMarkdown(`$(warning) **Checkpoint failed:** ${escapeMarkdown(view.checkpointError)} Its uncommitted work is only on disk.  \n`);
-  if (view.agentAt) md.appendMarkdown(`**Agent last reported:** ${new Date(view.agentAt).toLocaleString()}  \n`);
-  if (view.tokens !== undefined) md.appendMarkdown(`**Tokens:** ${view.tokens.toLocaleString()}  \n`);
-  if (view.startedAt) md.appendMarkdown(`**Started:** ${new Date(view.startedAt).toLocaleString()}  \n`);
-  if (worktree) md.appendMarkdown(`**Worktree:** \`${worktree}\`${missing ? ' — deleted; its branch keeps the committed work, and Restart Worker makes it again' : ''}  \n`);
-  if (problem) md.appendMarkdown(`\n$(warning) **Heartbeat problem:** ${escapeMarkdown(problem)}`);
+  // Activity and reason are the worker's (or the engine's) own words.
+  if (view.activity && !(view.reason && view.activity.includes(view.reason))) md.appendMarkdown(`${vscode.l10n.t('**Now:** {0}', escapeMarkdown(view.activity))}  \n`);
+  if (view.reason) md.appendMarkdown(`${vscode.l10n.t('**Why:** {0}', escapeMarkdown(view.reason))}  \n`);
+  if (view.checkpointError) md.appendMarkdown(`$(warning) ${vscode.l10n.t('**Checkpoint failed:** {0} Its uncommitted work is only on disk.', escapeMarkdown(view.checkpointError))}  \n`);
+  if (view.agentAt) md.appendMarkdown(`${vscode.l10n.t('**Agent last reported:** {0}', new Date(view.agentAt).toLocaleString())}  \n`);
+  if (view.tokens !== undefined) md.appendMarkdown(`${vscode.l10n.t('**Tokens:** {0}', view.tokens.toLocaleString())}  \n`);
+  if (view.startedAt) md.appendMarkdown(`${vscode.l10n.t('**Started:** {0}', new Date(view.startedAt).toLocaleString())}  \n`);
+  if (worktree) {
+    const where = `\`${worktree}\``;
+    md.appendMarkdown(
+      `${missing ? vscode.l10n.t('**Worktree:** {0} — deleted; its branch keeps the committed work, and Restart Worker makes it again', where) : vscode.l10n.t('**Worktree:** {0}', where)}  \n`,
+    );
+  }
+  if (problem) md.appendMarkdown(`\n$(warning) ${vscode.l10n.t('**Heartbeat problem:** {0}', escapeMarkdown(problem))}`);
   return md;
 }

@@ -2,11 +2,15 @@
 // hides the writing commands there; this check covers calls that bypass menus (keybindings, other extensions).
 import * as vscode from 'vscode';
 
-/** True in a trusted workspace; otherwise says why `action` is refused and offers to manage trust. */
+/**
+ * True in a trusted workspace; otherwise says why `action` is refused and offers to manage trust.
+ * `action` is already localized: "start workers" in "Baton can't start workers in Restricted Mode".
+ */
 export function ensureTrusted(action: string): boolean {
   if (vscode.workspace.isTrusted) return true;
+  const manage = vscode.l10n.t('Manage Workspace Trust');
   void vscode.window
-    .showWarningMessage(`Baton can't ${action} in Restricted Mode: trust this workspace first.`, 'Manage Workspace Trust')
-    .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+    .showWarningMessage(vscode.l10n.t("Baton can't {0} in Restricted Mode: trust this workspace first.", action), manage)
+    .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;
 }

@@ -19,16 +19,16 @@ export function registerAddTask(context: vscode.ExtensionContext, planSource: Pl
  * task added (unsaved), or undefined when cancelled or refused.
  */
 async function addTask(planSource: PlanSource, answers?: NewTask): Promise<vscode.TextDocument | undefined> {
-  if (!ensureTrusted('edit the plan')) return undefined;
+  if (!ensureTrusted(vscode.l10n.t('edit the plan'))) return undefined;
   // Parse now: ids typed in the last few hundred milliseconds count as existing.
   const snapshot = await planSource.reload();
   if (!snapshot) {
-    offerToCreatePlan('There is no plan to add a task to yet.');
+    offerToCreatePlan(vscode.l10n.t('There is no plan to add a task to yet.'));
     return undefined;
   }
   if (snapshot.plan.format !== 'yaml') {
     void vscode.window.showErrorMessage(
-      `Add Task edits YAML plans, and ${snapshot.file} is Markdown. Edit it directly, or import it as YAML with "Baton: Import Markdown Plan".`,
+      vscode.l10n.t('Add Task edits YAML plans, and {0} is Markdown. Edit it directly, or import it as YAML with "Baton: Import Markdown Plan".', snapshot.file),
     );
     return undefined;
   }
@@ -37,7 +37,7 @@ async function addTask(planSource: PlanSource, answers?: NewTask): Promise<vscod
   if (!task) return undefined;
   const problem = taskIdProblem(task.id, existing);
   if (problem) {
-    void vscode.window.showErrorMessage(`Can't add the task: ${problem}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t("Can't add the task: {0}", problem));
     return undefined;
   }
   return appendToDocument(snapshot.uri, task);
@@ -50,7 +50,7 @@ async function appendToDocument(uri: vscode.Uri, task: NewTask): Promise<vscode.
   try {
     after = appendTask(before, task);
   } catch (err) {
-    void vscode.window.showErrorMessage(`Can't add the task: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t("Can't add the task: {0}", err instanceof Error ? err.message : String(err)));
     return undefined;
   }
   // Replace only the part that changed: the rest of the document (and the cursor in it) stays put.
@@ -58,7 +58,7 @@ async function appendToDocument(uri: vscode.Uri, task: NewTask): Promise<vscode.
   const edit = new vscode.WorkspaceEdit();
   edit.replace(uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)), change.text);
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage('Baton could not edit the plan: is it open read-only?');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Baton could not edit the plan: is it open read-only?'));
     return undefined;
   }
   const editor = await vscode.window.showTextDocument(document);
@@ -88,23 +88,23 @@ function changedRegion(before: string, after: string): { start: number; end: num
 
 function taskIdProblem(id: string, existing: ReadonlySet<string>): string | undefined {
   if (!TASK_ID_PATTERN.test(id)) {
-    return 'An id is lowercase letters, digits, ".", "_" or "-", starts with a letter or digit, and has at most 64 characters.';
+    return vscode.l10n.t('An id is lowercase letters, digits, ".", "_" or "-", starts with a letter or digit, and has at most 64 characters.');
   }
-  if (existing.has(id)) return `There is already a task "${id}".`;
+  if (existing.has(id)) return vscode.l10n.t('There is already a task "{0}".', id);
   return undefined;
 }
 
 async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<NewTask | undefined> {
   const steps = plan.tasks.length > 0 ? 6 : 5;
   let step = 0;
-  const title = () => `Add Task (${++step}/${steps})`;
+  const title = () => vscode.l10n.t('Add Task ({0}/{1})', ++step, steps);
   const common = { ignoreFocusOut: true };
 
   const id = await vscode.window.showInputBox({
     ...common,
     title: title(),
-    prompt: 'Task id: names its branch, worktree folder and terminal.',
-    placeHolder: 'e.g. api-endpoint',
+    prompt: vscode.l10n.t('Task id: names its branch, worktree folder and terminal.'),
+    placeHolder: vscode.l10n.t('e.g. api-endpoint'),
     validateInput: (value) => taskIdProblem(value.trim(), existing),
   });
   if (id === undefined) return undefined;
@@ -112,9 +112,9 @@ async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<Ne
   const taskTitle = await vscode.window.showInputBox({
     ...common,
     title: title(),
-    prompt: 'Title: what the Tasks view shows.',
-    placeHolder: 'e.g. POST /api/contact endpoint',
-    validateInput: (value) => (value.trim() ? undefined : 'A task needs a title.'),
+    prompt: vscode.l10n.t('Title: what the Tasks view shows.'),
+    placeHolder: vscode.l10n.t('e.g. POST /api/contact endpoint'),
+    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('A task needs a title.')),
   });
   if (taskTitle === undefined) return undefined;
 
@@ -123,9 +123,9 @@ async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<Ne
   const description = await vscode.window.showInputBox({
     ...common,
     title: title(),
-    prompt: 'Description: what the worker is told to do and how it knows it is done. Continue it on more lines in the plan afterwards.',
-    placeHolder: 'e.g. Add POST /api/contact: validate the body, store the message, answer 201 with its id.',
-    validateInput: (value) => (value.trim() ? undefined : 'The worker works from this: say what to build.'),
+    prompt: vscode.l10n.t('Description: what the worker is told to do and how it knows it is done. Continue it on more lines in the plan afterwards.'),
+    placeHolder: vscode.l10n.t('e.g. Add POST /api/contact: validate the body, store the message, answer 201 with its id.'),
+    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('The worker works from this: say what to build.')),
   });
   if (description === undefined) return undefined;
 
@@ -133,7 +133,7 @@ async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<Ne
   if (plan.tasks.length > 0) {
     const picked = await vscode.window.showQuickPick(
       plan.tasks.map((t) => ({ label: t.id, description: t.title })),
-      { ...common, title: title(), canPickMany: true, placeHolder: 'Tasks that must be approved before this one starts (none is fine)' },
+      { ...common, title: title(), canPickMany: true, placeHolder: vscode.l10n.t('Tasks that must be approved before this one starts (none is fine)') },
     );
     if (picked === undefined) return undefined;
     deps = picked.map((p) => p.label);
@@ -142,18 +142,18 @@ async function askForTask(plan: Plan, existing: ReadonlySet<string>): Promise<Ne
   const files = await vscode.window.showInputBox({
     ...common,
     title: title(),
-    prompt: 'Files it expects to touch, as comma-separated globs (optional). Tasks that can run together should not share files.',
-    placeHolder: 'e.g. src/server/routes/contact.ts, test/server/**',
+    prompt: vscode.l10n.t('Files it expects to touch, as comma-separated globs (optional). Tasks that can run together should not share files.'),
+    placeHolder: vscode.l10n.t('e.g. src/server/routes/contact.ts, test/server/**'),
   });
   if (files === undefined) return undefined;
 
   const estimate = await vscode.window.showInputBox({
     ...common,
     title: title(),
-    prompt: 'Estimate (optional): the analysis adds these up along the critical path.',
-    placeHolder: 'e.g. 2h, 30m, 1.5d (a day is 8h)',
+    prompt: vscode.l10n.t('Estimate (optional): the analysis adds these up along the critical path.'),
+    placeHolder: vscode.l10n.t('e.g. 2h, 30m, 1.5d (a day is 8h)'),
     validateInput: (value) =>
-      !value.trim() || parseEstimate(value) !== undefined ? undefined : 'Write hours, minutes or days: 2h, 30m, 1.5d.',
+      !value.trim() || parseEstimate(value) !== undefined ? undefined : vscode.l10n.t('Write hours, minutes or days: 2h, 30m, 1.5d.'),
   });
   if (estimate === undefined) return undefined;
 

@@ -19,28 +19,35 @@ export function registerApproveTask(context: vscode.ExtensionContext, workers: W
 
   context.subscriptions.push(
     vscode.commands.registerCommand('baton.approveTask', async (target?: Target | vscode.Uri, options?: { force?: boolean }) => {
-      const id = await pick(target, 'Approve which task?', (s) => APPROVABLE_STATES.has(s));
+      const id = await pick(target, vscode.l10n.t('Approve which task?'), (s) => APPROVABLE_STATES.has(s));
       if (!id) return undefined;
       try {
         return await approve(id, options?.force ?? false);
       } catch (err) {
         if (err instanceof ApprovalRefused && err.gatesOnly) {
-          const anyway = 'Approve Anyway';
-          const answer = await vscode.window.showWarningMessage(err.message, { modal: true, detail: 'Approving anyway is recorded in the task\'s history. The gates still run on the merged tree.' }, anyway);
+          const anyway = vscode.l10n.t('Approve Anyway');
+          const answer = await vscode.window.showWarningMessage(
+            err.message,
+            { modal: true, detail: vscode.l10n.t("Approving anyway is recorded in the task's history. The gates still run on the merged tree.") },
+            anyway,
+          );
           if (answer !== anyway) return undefined;
           return approve(id, true);
         }
         if (err instanceof ApprovalRefused || err instanceof LaunchRefused) void vscode.window.showWarningMessage(err.message);
-        else void vscode.window.showErrorMessage(`Baton: ${(err as Error).message}`);
+        else void vscode.window.showErrorMessage(vscode.l10n.t('Baton: {0}', (err as Error).message));
         return undefined;
       }
     }),
     vscode.commands.registerCommand('baton.askWorkerToRebase', async (target?: Target) => {
-      const id = await pick(target, 'Which task should rebase?', (s) => s === 'conflict');
+      const id = await pick(target, vscode.l10n.t('Which task should rebase?'), (s) => s === 'conflict');
       if (!id) return undefined;
       try {
         const how = await workers.askToRebase(id, conflictFiles(workers, id));
-        void vscode.window.setStatusBarMessage(how === 'typed' ? `Baton: asked ${id}'s worker to rebase` : `Baton: started a worker on ${id} to rebase`, 5000);
+        void vscode.window.setStatusBarMessage(
+          how === 'typed' ? vscode.l10n.t("Baton: asked {0}'s worker to rebase", id) : vscode.l10n.t('Baton: started a worker on {0} to rebase', id),
+          5000,
+        );
         return how;
       } catch (err) {
         void vscode.window.showWarningMessage((err as Error).message);
@@ -48,7 +55,7 @@ export function registerApproveTask(context: vscode.ExtensionContext, workers: W
       }
     }),
     vscode.commands.registerCommand('baton.resolveConflict', async (target?: Target) => {
-      const id = await pick(target, 'Resolve the merge of which task?', (s) => s === 'conflict');
+      const id = await pick(target, vscode.l10n.t('Resolve the merge of which task?'), (s) => s === 'conflict');
       const layout = layoutOf(workers);
       if (!id || !layout || !planSource.current) return undefined;
       const { dir, files } = await startResolution(layout, id, planSource.current.plan.base);
@@ -61,14 +68,14 @@ export function registerApproveTask(context: vscode.ExtensionContext, workers: W
         // "Resolve in Merge Editor" button) otherwise.
         await vscode.commands.executeCommand('git.openMergeEditor', uri).then(undefined, () => vscode.commands.executeCommand('vscode.open', uri));
       }
-      const next = 'Continue Merge';
-      void vscode.window.showInformationMessage(`Resolve the conflicts of "${id}" (${files.join(', ')}), save, then continue the merge queue.`, next).then((c) => {
+      const next = vscode.l10n.t('Continue Merge');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Resolve the conflicts of "{0}" ({1}), save, then continue the merge queue.', id, files.join(', ')), next).then((c) => {
         if (c === next) void vscode.commands.executeCommand('baton.continueMerge', id);
       });
       return dir;
     }),
     vscode.commands.registerCommand('baton.continueMerge', async (target?: Target) => {
-      const id = await pick(target, 'Continue the merge of which task?', (s) => s === 'conflict');
+      const id = await pick(target, vscode.l10n.t('Continue the merge of which task?'), (s) => s === 'conflict');
       const layout = layoutOf(workers);
       const plan = planSource.current?.plan;
       const task = plan?.tasks.find((t) => t.id === id);
@@ -89,32 +96,38 @@ export function registerApproveTask(context: vscode.ExtensionContext, workers: W
 
   async function approve(id: string, force: boolean): Promise<number> {
     const position = await workers.approve(id, force);
-    void vscode.window.setStatusBarMessage(`Baton: ${id} queued to merge${position ? ` (${position} ahead)` : ''}`, 5000);
+    void vscode.window.setStatusBarMessage(
+      position ? vscode.l10n.t('Baton: {0} queued to merge ({1} ahead)', id, position) : vscode.l10n.t('Baton: {0} queued to merge', id),
+      5000,
+    );
     return position;
   }
 }
 
 async function tellMergeResult(r: MergeResult): Promise<void> {
   if (r.outcome === 'merged') {
-    void vscode.window.setStatusBarMessage(`Baton: merged ${r.task} into ${r.base} (${r.commit.slice(0, 7)})`, 8000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Baton: merged {0} into {1} ({2})', r.task, r.base, r.commit.slice(0, 7)), 8000);
     return;
   }
   if (r.outcome === 'conflict') {
-    const rebase = 'Ask the Worker to Rebase';
-    const resolve = 'Resolve in Editor';
-    const c = await vscode.window.showWarningMessage(`"${r.task}" conflicts with the base in ${r.files.join(', ')}. Nothing was changed.`, rebase, resolve);
+    const rebase = vscode.l10n.t('Ask the Worker to Rebase');
+    const resolve = vscode.l10n.t('Resolve in Editor');
+    const c = await vscode.window.showWarningMessage(vscode.l10n.t('"{0}" conflicts with the base in {1}. Nothing was changed.', r.task, r.files.join(', ')), rebase, resolve);
     if (c === rebase) await vscode.commands.executeCommand('baton.askWorkerToRebase', r.task);
     if (c === resolve) await vscode.commands.executeCommand('baton.resolveConflict', r.task);
     return;
   }
   if (r.outcome === 'integration_failed') {
     const failed = r.gates.find((g) => g.exit_code !== 0);
-    const show = 'Show Output';
-    const c = await vscode.window.showWarningMessage(`"${r.task}" passed its gates alone but "${failed?.command}" fails on the merged tree; the base did not move.`, show);
+    const show = vscode.l10n.t('Show Output');
+    const c = await vscode.window.showWarningMessage(
+      vscode.l10n.t('"{0}" passed its gates alone but "{1}" fails on the merged tree; the base did not move.', r.task, String(failed?.command)),
+      show,
+    );
     if (c === show && failed?.output_file) await vscode.window.showTextDocument(vscode.Uri.file(failed.output_file));
     return;
   }
-  void vscode.window.showWarningMessage(`"${r.task}" was not merged: ${r.message}`);
+  void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" was not merged: {1}', r.task, r.message));
 }
 
 /** The conflicting files the queue recorded for a task. */

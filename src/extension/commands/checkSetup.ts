@@ -15,22 +15,22 @@ export function registerCheckSetup(context: vscode.ExtensionContext, planSource:
   let shown: string | undefined;
   const provider: vscode.TextDocumentContentProvider = {
     onDidChange: changed.event,
-    provideTextDocumentContent: () => shown ?? '# Baton: Check Setup\n\nRun "Baton: Check Setup" to check whether a worker can start here.\n',
+    provideTextDocumentContent: () => shown ?? `# ${vscode.l10n.t('Baton: Check Setup')}\n\n${vscode.l10n.t('Run "Baton: Check Setup" to check whether a worker can start here.')}\n`,
   };
   let last: SetupReport | undefined;
 
   /** Runs every check, shows the page and the fixes; returns the report (undefined in Restricted Mode). */
   const checkSetup = async (): Promise<SetupReport | undefined> => {
     // The checks run programs (git, the agent's command from settings, Baton's hook): not in Restricted Mode.
-    if (!ensureTrusted('check the setup')) return undefined;
+    if (!ensureTrusted(vscode.l10n.t('check the setup'))) return undefined;
     const planUri = planSource.planUri;
     if (!planUri) {
-      void vscode.window.showInformationMessage('Baton: open a folder first: Check Setup looks at its git repository and plan.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Baton: open a folder first: Check Setup looks at its git repository and plan.'));
       return undefined;
     }
     const snapshot = planSource.current;
     const config = vscode.workspace.getConfiguration('baton');
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Baton: checking the setup' }, () =>
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Baton: checking the setup') }, () =>
       runDoctor({
         planFile: planUri.fsPath,
         // An unsaved plan editor is the plan as the person sees it.
@@ -51,7 +51,7 @@ export function registerCheckSetup(context: vscode.ExtensionContext, planSource:
   };
 
   const fixSetup = async (action: SetupAction): Promise<boolean> => {
-    if (!last || !ensureTrusted('change the setup')) return false;
+    if (!last || !ensureTrusted(vscode.l10n.t('change the setup'))) return false;
     const done = await applyFix(action, last);
     if (done) await checkSetup();
     return done;
@@ -76,9 +76,14 @@ async function showPage(): Promise<void> {
 
 function offerFixes(report: SetupReport): void {
   const actions = offeredActions(report);
-  const again = 'Check Again';
+  const again = vscode.l10n.t('Check Again');
   const buttons = [...actions.map((a) => ACTION_LABEL[a]), again];
-  const message = `Baton: ${verdict(report)}${actions.length ? ` Baton can make ${actions.length === 1 ? 'one fix' : `${actions.length} fixes`} itself:` : ''}`;
+  // The verdict comes from the engine, in the words `baton doctor` prints.
+  const message = !actions.length
+    ? vscode.l10n.t('Baton: {0}', verdict(report))
+    : actions.length === 1
+      ? vscode.l10n.t('Baton: {0} Baton can make one fix itself:', verdict(report))
+      : vscode.l10n.t('Baton: {0} Baton can make {1} fixes itself:', verdict(report), actions.length);
   const shown = report.ok ? vscode.window.showInformationMessage(message, ...buttons) : vscode.window.showWarningMessage(message, ...buttons);
   void shown.then((choice) => {
     if (choice === again) return vscode.commands.executeCommand('baton.checkSetup');
@@ -96,9 +101,13 @@ async function applyFix(action: SetupAction, report: SetupReport): Promise<boole
       case 'record-trust': {
         if (!report.root) return false;
         const file = claudeConfigFile();
-        const yes = 'Trust Repository';
+        const yes = vscode.l10n.t('Trust Repository');
         const answer = await vscode.window.showInformationMessage(
-          `Record in Claude Code's config (${file}) that you trust ${report.root}? Claude Code then stops asking "Do you trust the files in this folder?" there and in every worktree Baton makes from it. Only that entry changes.`,
+          vscode.l10n.t(
+            'Record in Claude Code\'s config ({0}) that you trust {1}? Claude Code then stops asking "Do you trust the files in this folder?" there and in every worktree Baton makes from it. Only that entry changes.',
+            file,
+            report.root,
+          ),
           { modal: true },
           yes,
         );
@@ -109,9 +118,12 @@ async function applyFix(action: SetupAction, report: SetupReport): Promise<boole
       case 'first-commit': {
         if (!report.root) return false;
         const plan = vscode.workspace.asRelativePath(report.planFile, false);
-        const yes = 'Commit the Plan';
+        const yes = vscode.l10n.t('Commit the Plan');
         const answer = await vscode.window.showInformationMessage(
-          `Make the repository's first commit with only ${plan} in it, as you (your git identity)? Nothing else is staged or committed: commit the files workers should start from yourself.`,
+          vscode.l10n.t(
+            "Make the repository's first commit with only {0} in it, as you (your git identity)? Nothing else is staged or committed: commit the files workers should start from yourself.",
+            plan,
+          ),
           { modal: true },
           yes,
         );
@@ -121,7 +133,7 @@ async function applyFix(action: SetupAction, report: SetupReport): Promise<boole
       }
     }
   } catch (err) {
-    void vscode.window.showErrorMessage(`Baton could not ${ACTION_LABEL[action].toLowerCase()}: ${(err as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Baton could not make the fix "{0}": {1}', ACTION_LABEL[action], (err as Error).message));
     return false;
   }
 }

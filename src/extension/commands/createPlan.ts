@@ -12,12 +12,12 @@ export function registerCreatePlan(context: vscode.ExtensionContext, planSource:
 
 /** Returns the plan's uri (new or existing), undefined if nothing was written or opened. */
 async function createPlan(planSource: PlanSource, sample: vscode.Uri): Promise<vscode.Uri | undefined> {
-  if (!ensureTrusted('create a plan')) return undefined;
+  if (!ensureTrusted(vscode.l10n.t('create a plan'))) return undefined;
   const target = writablePlanUri(planSource);
   if (!target) return undefined;
   if (await fileExists(target)) {
     const file = vscode.workspace.asRelativePath(target, false);
-    void vscode.window.showInformationMessage(`${file} already exists: Baton opened it and left it as it was.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} already exists: Baton opened it and left it as it was.', file));
   } else {
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(await samplePlanFor(target, sample)));
     await planSource.reload();

@@ -5,7 +5,6 @@ import { planToYaml } from '../../core/plan/serialize';
 import type { PlanDiagnostics } from '../diagnostics';
 import type { PlanSource } from '../planSource';
 import { ensureTrusted } from '../workspaceTrust';
-import { count } from '../wording';
 import { fileExists, writablePlanUri } from './planTarget';
 
 export function registerImportMarkdownPlan(
@@ -26,7 +25,7 @@ async function importMarkdownPlan(
   diagnostics: PlanDiagnostics,
   source?: vscode.Uri,
 ): Promise<vscode.Uri | undefined> {
-  if (!ensureTrusted('import a plan')) return undefined;
+  if (!ensureTrusted(vscode.l10n.t('import a plan'))) return undefined;
   const target = writablePlanUri(planSource);
   if (!target) return undefined;
   source ??= await pickMarkdownFile(target);
@@ -39,36 +38,48 @@ async function importMarkdownPlan(
   diagnostics.show(source, problems);
   const errors = problems.filter((d) => d.severity === 'error').length;
   if (errors > 0) {
+    const show = vscode.l10n.t('Show Problems');
     void vscode.window
-      .showErrorMessage(`${name} has ${count(errors, 'error')}; nothing was imported. Fix them and import again.`, 'Show Problems')
-      .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      .showErrorMessage(
+        errors === 1
+          ? vscode.l10n.t('{0} has 1 error; nothing was imported. Fix it and import again.', name)
+          : vscode.l10n.t('{0} has {1} errors; nothing was imported. Fix them and import again.', name, errors),
+        show,
+      )
+      .then((choice) => choice === show && vscode.commands.executeCommand('workbench.actions.view.problems'));
     return undefined;
   }
 
   const targetName = vscode.workspace.asRelativePath(target, false);
+  const tasks = plan.tasks.length === 1 ? vscode.l10n.t('1 task') : vscode.l10n.t('{0} tasks', plan.tasks.length);
   if (await fileExists(target)) {
-    const replace = await vscode.window.showWarningMessage(
-      `${targetName} already exists. Replace it with the ${count(plan.tasks.length, 'task')} from ${name}?`,
-      { modal: true, detail: 'Its tasks are replaced by the imported ones.' },
-      'Replace',
+    const replace = vscode.l10n.t('Replace');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} already exists. Replace it with the {1} from {2}?', targetName, tasks, name),
+      { modal: true, detail: vscode.l10n.t('Its tasks are replaced by the imported ones.') },
+      replace,
     );
-    if (replace !== 'Replace') return undefined;
+    if (answer !== replace) return undefined;
   }
   await writePlan(target, planToYaml(plan, `Imported from ${name} by Baton.`));
   await planSource.reload();
   await vscode.window.showTextDocument(target);
-  const warnings = problems.length > 0 ? ` (${count(problems.length, 'warning')} — see Problems)` : '';
-  void vscode.window.showInformationMessage(`Imported ${count(plan.tasks.length, 'task')} from ${name} into ${targetName}${warnings}.`);
+  const warnings = problems.length === 1 ? vscode.l10n.t('1 warning') : vscode.l10n.t('{0} warnings', problems.length);
+  void vscode.window.showInformationMessage(
+    problems.length > 0
+      ? vscode.l10n.t('Imported {0} from {1} into {2} ({3} — see Problems).', tasks, name, targetName, warnings)
+      : vscode.l10n.t('Imported {0} from {1} into {2}.', tasks, name, targetName),
+  );
   return target;
 }
 
 async function pickMarkdownFile(target: vscode.Uri): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Import Markdown Plan',
-    openLabel: 'Import',
+    title: vscode.l10n.t('Import Markdown Plan'),
+    openLabel: vscode.l10n.t('Import'),
     canSelectMany: false,
     defaultUri: vscode.Uri.joinPath(target, '..'),
-    filters: { 'Markdown plans': ['md', 'markdown'] },
+    filters: { [vscode.l10n.t('Markdown plans')]: ['md', 'markdown'] },
   });
   return picked?.[0];
 }
@@ -83,6 +94,6 @@ async function writePlan(target: vscode.Uri, text: string): Promise<void> {
   const edit = new vscode.WorkspaceEdit();
   edit.replace(target, new vscode.Range(0, 0, open.lineCount, 0), text);
   if (!(await vscode.workspace.applyEdit(edit)) || !(await open.save())) {
-    throw new Error(`Baton could not write ${vscode.workspace.asRelativePath(target, false)}.`);
+    throw new Error(vscode.l10n.t('Baton could not write {0}.', vscode.workspace.asRelativePath(target, false)));
   }
 }

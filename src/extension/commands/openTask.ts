@@ -18,7 +18,7 @@ async function openTask(planSource: PlanSource, target: TaskNode | string): Prom
   // The node may be older than the latest parse: look the task up again for its current line.
   const task = snapshot?.plan.tasks.find((t) => t.id === id);
   if (!snapshot || !task) {
-    void vscode.window.showWarningMessage(`There is no task "${id}" in the plan.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('There is no task "{0}" in the plan.', String(id)));
     return undefined;
   }
   const start = spanToRange(task.span).start;

@@ -7,13 +7,13 @@ import type { PlanSource } from '../planSource';
 export function writablePlanUri(planSource: PlanSource): vscode.Uri | undefined {
   const uri = planSource.planUri;
   if (!uri) {
-    void vscode.window.showErrorMessage('Open a folder first: Baton keeps the plan in the workspace folder.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder first: Baton keeps the plan in the workspace folder.'));
     return undefined;
   }
   if (!/\.ya?ml$/i.test(uri.path)) {
     const file = vscode.workspace.asRelativePath(uri, false);
     void vscode.window.showErrorMessage(
-      `The baton.planFile setting names ${file}, which Baton reads as a Markdown plan and does not write. Point the setting at a .yaml file to create or import one.`,
+      vscode.l10n.t('The baton.planFile setting names {0}, which Baton reads as a Markdown plan and does not write. Point the setting at a .yaml file to create or import one.', file),
     );
     return undefined;
   }
@@ -31,7 +31,8 @@ export async function fileExists(uri: vscode.Uri): Promise<boolean> {
 
 /** Says that there is no plan (`message`) and offers to create one. */
 export function offerToCreatePlan(message: string): void {
+  const create = vscode.l10n.t('Create Plan');
   void vscode.window
-    .showWarningMessage(message, 'Create Plan')
-    .then((choice) => choice && vscode.commands.executeCommand('baton.createPlan'));
+    .showWarningMessage(message, create)
+    .then((choice) => choice === create && vscode.commands.executeCommand('baton.createPlan'));
 }

@@ -46,7 +46,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     const now = states();
     const tasks = (planSource.current?.plan.tasks ?? []).filter((t) => allowed(now.get(t.id) ?? 'blocked', t.id));
     if (tasks.length === 0) {
-      void vscode.window.showInformationMessage('No task fits: a task can be reviewed once its worker has finished (see the Tasks view).');
+      void vscode.window.showInformationMessage(vscode.l10n.t('No task fits: a task can be reviewed once its worker has finished (see the Tasks view).'));
       return undefined;
     }
     const chosen = await vscode.window.showQuickPick(
@@ -62,7 +62,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     const layout = workers.runLayout;
     const plan = planSource.current?.plan;
     if (!task || !layout || !plan) {
-      void vscode.window.showWarningMessage(`There is no task "${id}" in the plan.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('There is no task "{0}" in the plan.', id));
       return undefined;
     }
     let input;
@@ -85,9 +85,9 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
         const left = f.kind === 'added' ? undefined : baseUri(id, review.mergeBase, f.oldPath ?? f.path);
         return [vscode.Uri.file(join(worktree, f.path)), left, right];
       });
-      await vscode.commands.executeCommand('vscode.changes', `Review: ${task.title || id}`, entries);
+      await vscode.commands.executeCommand('vscode.changes', vscode.l10n.t('Review: {0}', task.title || id), entries);
     } else {
-      void vscode.window.showInformationMessage(`"${id}" has no changes against ${plan.base} yet.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no changes against {1} yet.', id, plan.base));
     }
     try {
       await vscode.commands.executeCommand('markdown.showPreviewToSide', reviewUri(id));
@@ -101,30 +101,33 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
 
   context.subscriptions.push(
     vscode.commands.registerCommand('baton.reviewTask', async (target?: Target) => {
-      const id = await pick(target, 'Review which task?', (s, t) => REVIEWABLE.has(s) && hasWorktree(t));
+      const id = await pick(target, vscode.l10n.t('Review which task?'), (s, t) => REVIEWABLE.has(s) && hasWorktree(t));
       return id ? openReview(id) : undefined;
     }),
 
     vscode.commands.registerCommand('baton.runGates', async (target?: Target) => {
-      if (!ensureTrusted('run gates')) return undefined;
-      const id = await pick(target, 'Run the gates of which task?', (s, t) => s !== 'approved' && hasWorktree(t));
+      if (!ensureTrusted(vscode.l10n.t('run gates'))) return undefined;
+      const id = await pick(target, vscode.l10n.t('Run the gates of which task?'), (s, t) => s !== 'approved' && hasWorktree(t));
       const task = id ? taskOf(id) : undefined;
       const layout = workers.runLayout;
       if (!id || !task || !layout) return undefined;
       if (task.gates.length === 0) {
-        void vscode.window.showInformationMessage(`"${id}" has no gates: add \`gates:\` to the task or to the plan's defaults.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no gates: add `gates:` to the task or to the plan\'s defaults.', id));
         return [];
       }
       if (running.has(id)) {
-        void vscode.window.showInformationMessage(`The gates of "${id}" are already running (see the Baton Gates output).`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('The gates of "{0}" are already running (see the Baton Gates output).', id));
         return undefined;
       }
       running.add(id);
       gatesOutput.show(true);
-      gatesOutput.appendLine(`── ${id}: ${task.gates.length} gate${task.gates.length === 1 ? '' : 's'} in ${layout.worktree(id)} (${new Date().toLocaleTimeString()})`);
+      const when = new Date().toLocaleTimeString();
+      gatesOutput.appendLine(
+        `── ${task.gates.length === 1 ? vscode.l10n.t('{0}: 1 gate in {1} ({2})', id, layout.worktree(id), when) : vscode.l10n.t('{0}: {1} gates in {2} ({3})', id, task.gates.length, layout.worktree(id), when)}`,
+      );
       try {
         const results = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Gates of ${id}`, cancellable: true },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Gates of {0}', id), cancellable: true },
           (progress, token) => {
             const controller = new AbortController();
             token.onCancellationRequested(() => controller.abort());
@@ -140,11 +143,13 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
         );
         for (const r of results) gatesOutput.appendLine(gateLine(r));
         const passed = gatesPassed(results, task.gates);
-        gatesOutput.appendLine(passed ? `Gates passed for ${id}.` : `Gates failed for ${id}; whole output in ${layout.gatesDir(id)}.`);
-        if (!passed) void vscode.window.showWarningMessage(`Gates failed for "${id}": ${results.find((r) => r.exit_code !== 0)?.command ?? 'cancelled'}.`);
+        gatesOutput.appendLine(passed ? vscode.l10n.t('Gates passed for {0}.', id) : vscode.l10n.t('Gates failed for {0}; whole output in {1}.', id, layout.gatesDir(id)));
+        if (!passed) {
+          void vscode.window.showWarningMessage(vscode.l10n.t('Gates failed for "{0}": {1}.', id, results.find((r) => r.exit_code !== 0)?.command ?? vscode.l10n.t('cancelled')));
+        }
         return results;
       } catch (err) {
-        void vscode.window.showErrorMessage(`Baton: ${(err as Error).message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Baton: {0}', (err as Error).message));
         return undefined;
       } finally {
         running.delete(id);
@@ -153,14 +158,14 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     }),
 
     vscode.commands.registerCommand('baton.requestChanges', async (target?: Target, feedback?: string) => {
-      if (!ensureTrusted('send changes to a worker')) return undefined;
-      const id = await pick(target, 'Request changes on which task?', (s, t) => REVIEWABLE.has(s) && hasWorktree(t));
+      if (!ensureTrusted(vscode.l10n.t('send changes to a worker'))) return undefined;
+      const id = await pick(target, vscode.l10n.t('Request changes on which task?'), (s, t) => REVIEWABLE.has(s) && hasWorktree(t));
       if (!id) return undefined;
       const text =
         feedback ??
         (await vscode.window.showInputBox({
-          title: `Request changes on ${id}`,
-          prompt: 'What should the worker change? It reaches the worker in its terminal, or resumes its conversation if it has exited.',
+          title: vscode.l10n.t('Request changes on {0}', id),
+          prompt: vscode.l10n.t('What should the worker change? It reaches the worker in its terminal, or resumes its conversation if it has exited.'),
           ignoreFocusOut: true,
         }));
       if (!text?.trim()) return undefined;
@@ -169,45 +174,47 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
           type: 'changes-requested',
           feedback: text.trim(),
         });
-        void vscode.window.setStatusBarMessage(via === 'terminal' ? `Baton: changes sent to ${id}` : `Baton: ${id} resumed with your changes`, 5000);
+        void vscode.window.setStatusBarMessage(via === 'terminal' ? vscode.l10n.t('Baton: changes sent to {0}', id) : vscode.l10n.t('Baton: {0} resumed with your changes', id), 5000);
         return via;
       } catch (err) {
         if (err instanceof LaunchRefused) void vscode.window.showWarningMessage(err.message);
-        else void vscode.window.showErrorMessage(`Baton: ${(err as Error).message}`);
+        else void vscode.window.showErrorMessage(vscode.l10n.t('Baton: {0}', (err as Error).message));
         return undefined;
       }
     }),
 
     vscode.commands.registerCommand('baton.discardTask', async (target?: Target, confirmed?: boolean) => {
-      if (!ensureTrusted('discard a task')) return undefined;
-      const id = await pick(target, 'Discard which task?', (s, t) => !LIVE_STATES.has(s) && s !== 'approved' && hasWorktree(t));
+      if (!ensureTrusted(vscode.l10n.t('discard a task'))) return undefined;
+      const id = await pick(target, vscode.l10n.t('Discard which task?'), (s, t) => !LIVE_STATES.has(s) && s !== 'approved' && hasWorktree(t));
       const layout = workers.runLayout;
       const plan = planSource.current?.plan;
       if (!id || !layout || !plan) return undefined;
       if (LIVE_STATES.has(states().get(id) ?? 'blocked')) {
-        void vscode.window.showWarningMessage(`"${id}" has a running worker: stop it first.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" has a running worker: stop it first.', id));
         return undefined;
       }
       const loss = await lossFor(layout, id, plan.base);
       if (!loss.worktreeExists && !loss.branchExists) {
-        void vscode.window.showInformationMessage(`"${id}" has no worktree or branch to discard.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no worktree or branch to discard.', id));
         return undefined;
       }
       if (!confirmed) {
+        // What is lost is described by the engine, in the words `baton discard` prints.
         const detail = [
-          `Its worktree and the branch ${loss.branch} are removed.`,
-          lossIsEmpty(loss) ? 'Nothing is lost: the base holds all of it.' : `Lost for good: ${describeLossText(loss)}.`,
+          vscode.l10n.t('Its worktree and the branch {0} are removed.', loss.branch),
+          lossIsEmpty(loss) ? vscode.l10n.t('Nothing is lost: the base holds all of it.') : vscode.l10n.t('Lost for good: {0}.', describeLossText(loss)),
         ].join('\n\n');
-        const answer = await vscode.window.showWarningMessage(`Discard "${id}"?`, { modal: true, detail }, 'Discard');
-        if (answer !== 'Discard') return undefined;
+        const discard = vscode.l10n.t('Discard');
+        const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Discard "{0}"?', id), { modal: true, detail }, discard);
+        if (answer !== discard) return undefined;
       }
       try {
         await discardTask(layout, id, plan.base);
         workers.terminal(id)?.dispose();
-        void vscode.window.setStatusBarMessage(`Baton: discarded ${id}`, 5000);
+        void vscode.window.setStatusBarMessage(vscode.l10n.t('Baton: discarded {0}', id), 5000);
         return loss;
       } catch (err) {
-        void vscode.window.showErrorMessage(`Baton could not discard "${id}": ${(err as Error).message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Baton could not discard "{0}": {1}', id, (err as Error).message));
         return undefined;
       }
     }),

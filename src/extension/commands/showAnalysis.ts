@@ -12,7 +12,7 @@ export function registerShowAnalysis(context: vscode.ExtensionContext, planSourc
     onDidChange: changed.event,
     provideTextDocumentContent: () => {
       const snapshot = planSource.current;
-      if (!snapshot) return '# Plan analysis\n\nThere is no plan in this folder yet: run "Baton: Create Plan".\n';
+      if (!snapshot) return `# ${vscode.l10n.t('Plan analysis')}\n\n${vscode.l10n.t('There is no plan in this folder yet: run "Baton: Create Plan".')}\n`;
       const workers = vscode.workspace.getConfiguration('baton').get<number | null>('maxWorkers', null) ?? snapshot.plan.defaults.maxWorkers;
       return analysisMarkdown(snapshot.plan, snapshot.analysis, snapshot.diagnostics, snapshot.file, workers);
     },

@@ -18,7 +18,9 @@ async function showRunReport(planSource: PlanSource, workers: Workers): Promise<
   const snapshot = planSource.current;
   const layout = workers.batonLayout;
   if (!snapshot || !layout) {
-    void vscode.window.showInformationMessage(!snapshot ? 'There is no plan in this folder yet: run "Baton: Create Plan".' : 'The Run Report needs the plan to be in a git repository.');
+    void vscode.window.showInformationMessage(
+      !snapshot ? vscode.l10n.t('There is no plan in this folder yet: run "Baton: Create Plan".') : vscode.l10n.t('The Run Report needs the plan to be in a git repository.'),
+    );
     return undefined;
   }
   const report = renderRunReport(planMetrics(layout, snapshot.plan, { prices: configuredPrices() }));

@@ -16,13 +16,13 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
   const pick = (target: Target, title: string, allowed: (s: TaskState) => boolean) => pickTask(target, title, allowed, planSource, states());
   const refused = (err: unknown) => {
     if (err instanceof LaunchRefused) void vscode.window.showWarningMessage(err.message);
-    else void vscode.window.showErrorMessage(`Baton: ${(err as Error).message}`);
+    else void vscode.window.showErrorMessage(vscode.l10n.t('Baton: {0}', (err as Error).message));
     return undefined;
   };
 
   context.subscriptions.push(
     vscode.commands.registerCommand('baton.startWorker', async (target?: Target) => {
-      const id = await pick(target, 'Start a worker on which task?', (s) => s === 'ready');
+      const id = await pick(target, vscode.l10n.t('Start a worker on which task?'), (s) => s === 'ready');
       if (!id) return undefined;
       try {
         const terminal = await workers.startWorker(id);
@@ -35,18 +35,18 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
     vscode.commands.registerCommand('baton.startReadyTasks', async () => {
       const started = await workers.startReady();
       if (started.length === 0) void vscode.window.showInformationMessage(nothingToStart(planSource, states()));
-      else void vscode.window.setStatusBarMessage(`Baton: started ${started.join(', ')}`, 5000);
+      else void vscode.window.setStatusBarMessage(vscode.l10n.t('Baton: started {0}', started.join(', ')), 5000);
       return started;
     }),
     vscode.commands.registerCommand('baton.stopWorker', async (target?: Target) => {
-      const id = await pick(target, 'Stop which worker?', (s) => LIVE_STATES.has(s) || s === 'stalled' || s === 'review');
+      const id = await pick(target, vscode.l10n.t('Stop which worker?'), (s) => LIVE_STATES.has(s) || s === 'stalled' || s === 'review');
       if (!id || !(await confirmMidTurn(id, states().get(id), 'Stop'))) return false;
       const stopped = await workers.stopWorker(id);
-      if (!stopped) void vscode.window.showWarningMessage(`"${id}" has no running worker.`);
+      if (!stopped) void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" has no running worker.', id));
       return stopped;
     }),
     vscode.commands.registerCommand('baton.restartWorker', async (target?: Target) => {
-      const id = await pick(target, 'Restart which worker?', (s) => s !== 'ready' && s !== 'blocked' && s !== 'approved');
+      const id = await pick(target, vscode.l10n.t('Restart which worker?'), (s) => s !== 'ready' && s !== 'blocked' && s !== 'approved');
       if (!id || !(await confirmMidTurn(id, states().get(id), 'Restart'))) return undefined;
       try {
         const terminal = await workers.restartWorker(id);
@@ -58,28 +58,31 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
       }
     }),
     vscode.commands.registerCommand('baton.showWorkerTerminal', async (target?: Target) => {
-      const id = await pick(target, 'Show which worker?', (s) => s !== 'ready' && s !== 'blocked');
+      const id = await pick(target, vscode.l10n.t('Show which worker?'), (s) => s !== 'ready' && s !== 'blocked');
       if (!id) return false;
       const terminal = workers.terminal(id);
       if (terminal) {
         terminal.show();
         return true;
       }
-      void vscode.window.showInformationMessage(`"${id}" has no terminal in this window (it may run headless): its output is in .baton/runs/${id}/.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no terminal in this window (it may run headless): its output is in .baton/runs/{0}/.', id));
       return false;
     }),
     vscode.commands.registerCommand('baton.replyToWorker', async (target?: Target, answer?: string) => {
-      const id = await pick(target, 'Reply to which worker?', (s) => s === 'waiting_input' || s === 'worker_blocked' || s === 'idle');
+      const id = await pick(target, vscode.l10n.t('Reply to which worker?'), (s) => s === 'waiting_input' || s === 'worker_blocked' || s === 'idle');
       if (!id) return false;
       const view = workers.records.get(id)?.view;
       if (view?.state === 'waiting_input') {
         // Claude Code is showing a menu (a permission or folder-trust question): typed text and Enter would
         // pick its highlighted choice, often "Yes". The person answers it in the terminal, seeing the choices.
-        const show = 'Show Terminal';
-        const question = view.activity?.replace(/^Waiting:\s*/, '') ?? 'a question';
+        const show = vscode.l10n.t('Show Terminal');
+        const question = view.activity?.replace(/^Waiting:\s*/, '') ?? vscode.l10n.t('a question');
         const choice = await vscode.window.showWarningMessage(
-          `"${id}" is waiting at a question in its terminal: ${question}`,
-          { modal: true, detail: 'It offers choices (for a permission: allow once, always, or no). Answer it in the terminal, where you see them: Baton does not type into a menu.' },
+          vscode.l10n.t('"{0}" is waiting at a question in its terminal: {1}', id, question),
+          {
+            modal: true,
+            detail: vscode.l10n.t('It offers choices (for a permission: allow once, always, or no). Answer it in the terminal, where you see them: Baton does not type into a menu.'),
+          },
           show,
         );
         if (choice === show) workers.terminal(id)?.show();
@@ -89,13 +92,13 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
       const text =
         answer ??
         (await vscode.window.showInputBox({
-          title: `Reply to ${id}`,
-          prompt: reason ? `It asked: ${reason}` : 'Your answer is typed into the worker\'s terminal.',
+          title: vscode.l10n.t('Reply to {0}', id),
+          prompt: reason ? vscode.l10n.t('It asked: {0}', reason) : vscode.l10n.t("Your answer is typed into the worker's terminal."),
           ignoreFocusOut: true,
         }));
       if (!text) return false;
       if (!workers.reply(id, text)) {
-        void vscode.window.showWarningMessage(`"${id}" has no terminal in this window to type into.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" has no terminal in this window to type into.', id));
         return false;
       }
       return true;
@@ -111,14 +114,16 @@ export function registerWorkerActions(context: vscode.ExtensionContext, workers:
   );
 
   async function worktreeOf(target: Target): Promise<string | undefined> {
-    const id = await pick(target, 'Which worker\'s worktree?', (s) => s !== 'ready' && s !== 'blocked');
+    const id = await pick(target, vscode.l10n.t("Which worker's worktree?"), (s) => s !== 'ready' && s !== 'blocked');
     const folder = id ? workers.worktree(id) : undefined;
     if (!folder) return undefined;
     try {
       await vscode.workspace.fs.stat(vscode.Uri.file(folder));
       return folder;
     } catch {
-      void vscode.window.showWarningMessage(`The worktree of "${id}" is gone (deleted by hand?). Its branch baton/${id} keeps the committed work; Restart Worker makes the worktree again.`);
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('The worktree of "{0}" is gone (deleted by hand?). Its branch baton/{0} keeps the committed work; Restart Worker makes the worktree again.', String(id)),
+      );
       return undefined;
     }
   }
@@ -136,7 +141,7 @@ export async function pickTask(
   if (target?.kind === 'worker') return target.taskId;
   const tasks = (planSource.current?.plan.tasks ?? []).filter((t) => allowed(states.get(t.id) ?? 'blocked'));
   if (tasks.length === 0) {
-    void vscode.window.showInformationMessage('No task fits: see the Tasks view for what each task is waiting on.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No task fits: see the Tasks view for what each task is waiting on.'));
     return undefined;
   }
   const chosen = await vscode.window.showQuickPick(
