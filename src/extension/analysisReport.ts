@@ -1,10 +1,12 @@
 // The plan analysis as a Markdown page: stages, critical path, parallelism, simulation and file conflicts.
-// Plain text in, text out (no 'vscode'), so the same words can serve a file or a preview.
+// Plain text in, text out (no 'vscode'), so the same words can serve a file or a preview. Its words are
+// localized through @vscode/l10n, which activate() gives the extension's bundle.
+import * as l10n from '@vscode/l10n';
 import type { Analysis } from '../core/graph/analysis';
 import type { Plan, PlanDiagnostic } from '../core/plan/model';
 import { formatHours } from '../core/plan/durations';
 import { simulate } from '../core/graph/schedule';
-import { count, escapeMarkdown } from './wording';
+import { escapeMarkdown } from './wording';
 
 /** A page a person can read: the most contested paths first, a few names each. */
 const GROUPS_SHOWN = 50;
@@ -12,7 +14,7 @@ const TASKS_SHOWN = 12;
 
 function listed(ids: readonly string[]): string {
   const shown = ids.slice(0, TASKS_SHOWN).map((id) => `\`${id}\``).join(', ');
-  return ids.length > TASKS_SHOWN ? `${shown} and ${ids.length - TASKS_SHOWN} more` : shown;
+  return ids.length > TASKS_SHOWN ? l10n.t('{0} and {1} more', shown, ids.length - TASKS_SHOWN) : shown;
 }
 
 /** `workers`: how many workers run at once here (the baton.maxWorkers setting, else the plan's). */
@@ -23,74 +25,92 @@ export function analysisMarkdown(plan: Plan, analysis: Analysis | undefined, dia
     const hours = t?.estimate ? ` · ${formatHours(t.hours)}` : '';
     return `\`${id}\` ${escapeMarkdown(t?.title ?? '')}${hours}`;
   };
-  const out: string[] = [`# Plan analysis: ${escapeMarkdown(plan.name || file)}`, ''];
+  const out: string[] = [`# ${l10n.t('Plan analysis: {0}', escapeMarkdown(plan.name || file))}`, ''];
   if (!analysis) {
-    out.push(`Baton could not analyse \`${file}\`; the Baton output channel says why.`);
+    out.push(l10n.t('Baton could not analyse {0}; the Baton output channel says why.', `\`${file}\``));
     return out.join('\n') + '\n';
   }
   out.push(
-    `\`${file}\` · ${count(plan.tasks.length, 'task')} · ${count(analysis.stages.length, 'stage')} · ${formatHours(analysis.totalHours)} of work in all`,
+    l10n.t('{0} · {1} · {2} · {3} of work in all', `\`${file}\``, tasksCount(plan.tasks.length), stagesCount(analysis.stages.length), formatHours(analysis.totalHours)),
     '',
   );
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) {
-    out.push(`> **${count(errors, 'error')} in the plan** (see the Problems panel): this analysis covers the tasks that could be read.`, '');
+    out.push(
+      `> ${
+        errors === 1
+          ? l10n.t('**1 error in the plan** (see the Problems panel): this analysis covers the tasks that could be read.')
+          : l10n.t('**{0} errors in the plan** (see the Problems panel): this analysis covers the tasks that could be read.', errors)
+      }`,
+      '',
+    );
   }
 
-  out.push('## Stages', '', 'Tasks in one stage do not depend on each other: they can run at the same time once the stages before them are approved.', '');
+  out.push(`## ${l10n.t('Stages')}`, '', l10n.t('Tasks in one stage do not depend on each other: they can run at the same time once the stages before them are approved.'), '');
   analysis.stages.forEach((ids, i) => {
-    out.push(`**Stage ${i + 1}** · ${count(ids.length, 'task')}`, '');
+    out.push(l10n.t('**Stage {0}** · {1}', i + 1, tasksCount(ids.length)), '');
     for (const id of ids) out.push(`- ${task(id)}`);
     out.push('');
   });
   const unplaced = plan.tasks.filter((t) => !analysis.stageOf.has(t.id));
   if (unplaced.length > 0) {
-    out.push(`**Not in a stage** · ${count(unplaced.length, 'task')} on a dependency cycle or waiting for one`, '');
+    out.push(l10n.t('**Not in a stage** · {0} on a dependency cycle or waiting for one', tasksCount(unplaced.length)), '');
     for (const t of unplaced) out.push(`- ${task(t.id)}`);
     out.push('');
   }
 
   const path = analysis.criticalPath;
-  out.push(`## Critical path: ${formatHours(path.hours)}`, '');
+  out.push(`## ${l10n.t('Critical path: {0}', formatHours(path.hours))}`, '');
   if (path.tasks.length === 0) {
-    out.push('No tasks to order yet.', '');
+    out.push(l10n.t('No tasks to order yet.'), '');
   } else {
-    out.push('The longest chain of dependencies, by estimate: no number of workers finishes the plan sooner.', '');
+    out.push(l10n.t('The longest chain of dependencies, by estimate: no number of workers finishes the plan sooner.'), '');
     path.tasks.forEach((id, i) => out.push(`${i + 1}. ${task(id)}`));
     out.push('');
   }
 
   const { maxWorkers } = plan.defaults;
-  out.push('## Parallelism', '', `At most **${analysis.maxParallelism}** ${analysis.maxParallelism === 1 ? 'task' : 'tasks'} can run at once (the widest stage).`);
+  out.push(
+    `## ${l10n.t('Parallelism')}`,
+    '',
+    analysis.maxParallelism === 1
+      ? l10n.t('At most **1** task can run at once (the widest stage).')
+      : l10n.t('At most **{0}** tasks can run at once (the widest stage).', analysis.maxParallelism),
+  );
   out.push(
     analysis.maxParallelism > maxWorkers
-      ? `The plan allows ${count(maxWorkers, 'worker')} at once (\`defaults.maxWorkers\`), so some ready tasks will wait for a free worker.`
-      : `The plan allows ${count(maxWorkers, 'worker')} at once (\`defaults.maxWorkers\`): enough for every stage.`,
+      ? l10n.t('The plan allows {0} at once ({1}), so some ready tasks will wait for a free worker.', workersCount(maxWorkers), '`defaults.maxWorkers`')
+      : l10n.t('The plan allows {0} at once ({1}): enough for every stage.', workersCount(maxWorkers), '`defaults.maxWorkers`'),
     '',
   );
 
   out.push(...simulationSection(plan, analysis, workers));
 
-  out.push('## File conflicts', '');
+  out.push(`## ${l10n.t('File conflicts')}`, '');
   if (analysis.conflicts.length === 0) {
-    out.push('None: no two tasks that can run at the same time expect to touch the same files.', '');
+    out.push(l10n.t('None: no two tasks that can run at the same time expect to touch the same files.'), '');
   } else {
     const pairs = analysis.conflicts.reduce((sum, g) => sum + g.pairs, 0);
+    const paths = analysis.conflicts.length === 1 ? l10n.t('1 contested path') : l10n.t('{0} contested paths', analysis.conflicts.length);
     out.push(
-      `${count(analysis.conflicts.length, 'contested path')}, ${count(pairs, 'pair')} of tasks that can run at the same time and may touch them; their merges may conflict. ` +
-        'Baton does not start two of them at once unless the plan says `conflicts: allow`.',
+      pairs === 1
+        ? l10n.t('{0}, 1 pair of tasks that can run at the same time and may touch them; their merges may conflict. Baton does not start two of them at once unless the plan says {1}.', paths, '`conflicts: allow`')
+        : l10n.t('{0}, {1} pairs of tasks that can run at the same time and may touch them; their merges may conflict. Baton does not start two of them at once unless the plan says {2}.', paths, pairs, '`conflicts: allow`'),
       '',
     );
     for (const g of analysis.conflicts.slice(0, GROUPS_SHOWN)) {
-      const also = g.patterns.length > 1 ? ` (with ${g.patterns.slice(1).map((p) => `\`${p}\``).join(', ')})` : '';
-      out.push(`### \`${g.path}\`${also}`, '', `Touched by ${count(g.tasks.length, 'task')} that may run at the same time: ${listed(g.tasks)}.`, '');
+      const also = g.patterns.length > 1 ? ` ${l10n.t('(with {0})', g.patterns.slice(1).map((p) => `\`${p}\``).join(', '))}` : '';
+      out.push(`### \`${g.path}\`${also}`, '', l10n.t('Touched by {0} that may run at the same time: {1}.', tasksCount(g.tasks.length), listed(g.tasks)), '');
       const deps = g.suggestion.deps;
       if (deps.length > 0) {
-        const shown = deps.slice(0, TASKS_SHOWN).map((d) => `\`${d.task}\` after \`${d.dependsOn}\``);
-        out.push(`To run them one after another, add ${deps.length === 1 ? 'one dependency' : `${deps.length} dependencies`}: ${shown.join(', ')}${deps.length > TASKS_SHOWN ? `, and ${deps.length - TASKS_SHOWN} more` : ''}.`, '');
+        const shown = deps.slice(0, TASKS_SHOWN).map((d) => l10n.t('{0} after {1}', `\`${d.task}\``, `\`${d.dependsOn}\``)).join(', ');
+        const all = deps.length > TASKS_SHOWN ? l10n.t('{0}, and {1} more', shown, deps.length - TASKS_SHOWN) : shown;
+        out.push(deps.length === 1 ? l10n.t('To run them one after another, add one dependency: {0}.', all) : l10n.t('To run them one after another, add {0} dependencies: {1}.', deps.length, all), '');
       }
     }
-    if (analysis.conflicts.length > GROUPS_SHOWN) out.push(`…and ${analysis.conflicts.length - GROUPS_SHOWN} more contested paths (\`baton analyze --json\` lists them all).`, '');
+    if (analysis.conflicts.length > GROUPS_SHOWN) {
+      out.push(l10n.t('…and {0} more contested paths ({1} lists them all).', analysis.conflicts.length - GROUPS_SHOWN, '`baton analyze --json`'), '');
+    }
   }
   return out.join('\n');
 }
@@ -98,7 +118,7 @@ export function analysisMarkdown(plan: Plan, analysis: Analysis | undefined, dia
 /** The live scheduler's policy on a virtual clock with the estimates, for the configured K and a few others. */
 function simulationSection(plan: Plan, analysis: Analysis, workers: number): string[] {
   if (plan.tasks.length === 0 || analysis.totalHours === 0) {
-    return ['## Simulation', '', 'No estimates yet: give tasks an `estimate` to see how long the plan takes.', ''];
+    return [`## ${l10n.t('Simulation')}`, '', l10n.t('No estimates yet: give tasks an {0} to see how long the plan takes.', '`estimate`'), ''];
   }
   const ks = [...new Set([1, 2, 3, 4, analysis.maxParallelism, workers])].filter((k) => k >= 1 && k <= Math.max(workers, analysis.maxParallelism)).sort((a, b) => a - b);
   let mine;
@@ -111,17 +131,36 @@ function simulationSection(plan: Plan, analysis: Analysis, workers: number): str
       rows.push(`| ${row.join(' | ')} |`);
     }
   } catch {
-    return ['## Simulation', '', 'Fix the problems in the plan to simulate it.', ''];
+    return [`## ${l10n.t('Simulation')}`, '', l10n.t('Fix the problems in the plan to simulate it.'), ''];
   }
-  const out = ['## Simulation', ''];
+  const out = [`## ${l10n.t('Simulation')}`, ''];
   if (mine) {
     out.push(
-      `With ${count(workers, 'worker')}: **${formatHours(mine.makespanHours)}**; lower bound ${formatHours(mine.lowerBoundHours)} ` +
-        `(the longer of the critical path and the work split ${workers} ways); waiting for each whole stage: ${formatHours(mine.stageBarrierHours)}.`,
+      l10n.t(
+        'With {0}: **{1}**; lower bound {2} (the longer of the critical path and the work split {3} ways); waiting for each whole stage: {4}.',
+        workersCount(workers),
+        formatHours(mine.makespanHours),
+        formatHours(mine.lowerBoundHours),
+        workers,
+        formatHours(mine.stageBarrierHours),
+      ),
       '',
     );
   }
-  out.push('Ready tasks start as dependencies finish, longest remaining path first, on a virtual clock with the estimates.', '');
-  out.push('| Workers | Done in | Lower bound | Stage by stage |', '| ---: | ---: | ---: | ---: |', ...rows, '');
+  out.push(l10n.t('Ready tasks start as dependencies finish, longest remaining path first, on a virtual clock with the estimates.'), '');
+  const head = [l10n.t('Workers'), l10n.t('Done in'), l10n.t('Lower bound'), l10n.t('Stage by stage')];
+  out.push(`| ${head.join(' | ')} |`, '| ---: | ---: | ---: | ---: |', ...rows, '');
   return out;
+}
+
+function tasksCount(n: number): string {
+  return n === 1 ? l10n.t('1 task') : l10n.t('{0} tasks', n);
+}
+
+function stagesCount(n: number): string {
+  return n === 1 ? l10n.t('1 stage') : l10n.t('{0} stages', n);
+}
+
+function workersCount(n: number): string {
+  return n === 1 ? l10n.t('1 worker') : l10n.t('{0} workers', n);
 }

@@ -1,4 +1,5 @@
 // Entry point: creates each feature in turn. Everything reads the plan through one PlanSource.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { PlanSource } from './planSource';
 import { registerDiagnostics } from './diagnostics';
@@ -36,6 +37,8 @@ export interface BatonApi {
 
 export async function activate(context: vscode.ExtensionContext): Promise<BatonApi> {
   try {
+    // The vscode-free modules (the analysis and setup reports) speak through @vscode/l10n: the same bundle.
+    if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
     const log = vscode.window.createOutputChannel('Baton', { log: true });
     context.subscriptions.push(log);
     const planSource = new PlanSource(log);

@@ -1,9 +1,5 @@
-// Small wording rules shared by the tree, the status bar, messages and the analysis report.
-
-/** `1 task`, `3 tasks`. */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
+// Small wording rules shared by the tree, messages and the reports. (Counts are localized where they are
+// said: "1 task" and "{0} tasks" are two messages, since languages make plurals differently.)
 
 /** User text (titles, personas) inside Markdown, so `*` or `|` in a title is shown, not interpreted. */
 export function escapeMarkdown(text: string): string {

@@ -5,7 +5,7 @@ import { claudeConfigFile, recordTrust } from '../../core/agents/claudeTrust';
 import type { AgentProfile } from '../../core/agents/profiles';
 import { commitPlanAsFirstCommit, runDoctor, verdict, type SetupAction, type SetupReport } from '../../core/setup/doctor';
 import type { PlanSource } from '../planSource';
-import { ACTION_LABEL, offeredActions, setupMarkdown } from '../setupReport';
+import { actionLabel, offeredActions, setupMarkdown } from '../setupReport';
 import { ensureTrusted } from '../workspaceTrust';
 
 export const SETUP_URI = vscode.Uri.from({ scheme: 'baton-setup', path: '/Check Setup.md' });
@@ -77,7 +77,7 @@ async function showPage(): Promise<void> {
 function offerFixes(report: SetupReport): void {
   const actions = offeredActions(report);
   const again = vscode.l10n.t('Check Again');
-  const buttons = [...actions.map((a) => ACTION_LABEL[a]), again];
+  const buttons = [...actions.map(actionLabel), again];
   // The verdict comes from the engine, in the words `baton doctor` prints.
   const message = !actions.length
     ? vscode.l10n.t('Baton: {0}', verdict(report))
@@ -87,7 +87,7 @@ function offerFixes(report: SetupReport): void {
   const shown = report.ok ? vscode.window.showInformationMessage(message, ...buttons) : vscode.window.showWarningMessage(message, ...buttons);
   void shown.then((choice) => {
     if (choice === again) return vscode.commands.executeCommand('baton.checkSetup');
-    const action = actions.find((a) => ACTION_LABEL[a] === choice);
+    const action = actions.find((a) => actionLabel(a) === choice);
     return action ? vscode.commands.executeCommand('baton.fixSetup', action) : undefined;
   });
 }
@@ -133,7 +133,7 @@ async function applyFix(action: SetupAction, report: SetupReport): Promise<boole
       }
     }
   } catch (err) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Baton could not make the fix "{0}": {1}', ACTION_LABEL[action], (err as Error).message));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Baton could not make the fix "{0}": {1}', actionLabel(action), (err as Error).message));
     return false;
   }
 }
