@@ -3,13 +3,14 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../../src/core/run/events';
+import { taskHistory } from '../../src/core/run/history';
 import { updateHeartbeat } from '../../src/core/run/heartbeat';
 import { intakeHook } from '../../src/core/run/hookIntake';
 import { BatonLayout } from '../../src/core/run/layout';
 import { RunStore } from '../../src/core/run/runStore';
 import { agentEnvironment, personEnvironment } from '../../src/core/run/workerEnv';
 import { canStop, quietSeconds, workerState } from '../../src/core/run/workerState';
-import { bundledCli, makeRepo, planYaml, runCli, scriptAgent, waitFor } from './workspaceRepo';
+import { bundledCli, git, makeRepo, planYaml, runCli, scriptAgent, waitFor } from './workspaceRepo';
 
 const ONE = planYaml('  - {id: a, title: A}\n');
 
@@ -108,6 +109,21 @@ describe('supervisor safety', function () {
         // gone
       }
     }
+  });
+
+  it('a worker whose terminal went away (VS Code quit) is not said to be stopped by you, and its work is checkpointed', async () => {
+    const repo = makeRepo(ONE);
+    await runCli(repo, ['start', 'a'], scriptAgent('echo draft > notes.txt; sleep 30'));
+    const pid = await waitFor('running', () => (existsSync(join(repo, '.baton/worktrees/a/notes.txt')) ? view(repo)?.pid : undefined));
+    // What the kernel sends the terminal's process when its pty closes.
+    process.kill(pid, 'SIGHUP');
+    const ended = await waitFor('cancelled', () => (view(repo)?.state === 'cancelled' ? view(repo) : undefined), 20_000);
+    assert.equal(ended.reason, 'its terminal was closed (VS Code quit, or the terminal was killed)');
+    assert.equal(ended.activity, 'Stopped: its terminal was closed');
+    const history = taskHistory(readEvents(join(repo, '.baton/runs/a/events.jsonl'))).map((h) => h.text);
+    assert.ok(history.includes('worker stopped: its terminal was closed (VS Code quit, or the terminal was killed)'), JSON.stringify(history));
+    assert.ok(!history.some((h) => /by you/.test(h)), JSON.stringify(history));
+    assert.equal(git(repo, 'show', 'baton/a:notes.txt'), 'draft', 'the uncommitted work is on the branch');
   });
 
   it('Stop reaches a worker in review whose session is still open', () => {

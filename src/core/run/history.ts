@@ -2,6 +2,7 @@
 // approved, queued, merged, conflict, discarded), one line each. Hook events are left out: they are
 // what the worker did moment to moment, not steps of the task.
 import type { RunEvent } from './events';
+import { TERMINAL_CLOSED } from './workerState';
 
 export interface HistoryEntry {
   at: string;
@@ -21,7 +22,7 @@ function describe(e: RunEvent): string | undefined {
     case 'exit':
       return `worker exited${e.code === null || e.code === undefined ? '' : ` (code ${e.code})`}${str(e.reason) ? `: ${e.reason}` : ''}`;
     case 'stopped':
-      return 'worker stopped by you';
+      return e.signal === 'SIGHUP' ? `worker stopped: ${TERMINAL_CLOSED}` : 'worker stopped by you';
     case 'report:blocked':
       return `worker blocked: ${str(e.reason) ?? ''}`;
     case 'report:done':

@@ -12,7 +12,7 @@ import { readHeartbeat, updateHeartbeat, type Heartbeat } from './heartbeat';
 import { isCurrentLaunch, launchTag, readLaunch, recordLaunch } from './launches';
 import type { BatonLayout } from './layout';
 import { endRecorded, ProcessRecorder } from './processTree';
-import { pidAlive } from './workerState';
+import { pidAlive, TERMINAL_CLOSED } from './workerState';
 
 export interface SuperviseOptions {
   layout: BatonLayout;
@@ -180,7 +180,8 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
       status = 'failed';
       reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `"${o.command}" was not found. Install it, or choose another agent profile (setting baton.agents).` : `could not start "${o.command}": ${error.message}`;
     } else if (stopSignal) {
-      reason = 'stopped';
+      // SIGHUP: nobody pressed Stop; the terminal went away (VS Code quit, or the terminal was killed).
+      reason = stopSignal === 'SIGHUP' ? TERMINAL_CLOSED : 'stopped';
     } else if (exitCode !== 0) {
       status = 'failed';
       reason = signal ? `the worker was killed (${signal})` : `the worker exited with code ${exitCode}`;
@@ -193,7 +194,7 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
       reason = 'the worker exited without committing any work';
     }
     const activity =
-      status === 'done' ? `Finished: ${ahead} commit${ahead === 1 ? '' : 's'} to review` : stopSignal ? 'Stopped' : status === 'failed' ? `Failed: ${reason ?? base.reason ?? 'exited'}` : base.activity;
+      status === 'done' ? `Finished: ${ahead} commit${ahead === 1 ? '' : 's'} to review` : stopSignal ? (stopSignal === 'SIGHUP' ? 'Stopped: its terminal was closed' : 'Stopped') : status === 'failed' ? `Failed: ${reason ?? base.reason ?? 'exited'}` : base.activity;
     return { ...base, status, activity, reason: reason ?? base.reason, exit_code: exitCode, updated_at: now().toISOString() };
   });
   appendEvent(events, {

@@ -4,6 +4,12 @@ import type { RunEvent } from './events';
 import type { Heartbeat } from './heartbeat';
 import type { TaskState } from './states';
 
+/**
+ * Why a worker ended that no one stopped: the terminal it ran in went away, and with it (SIGHUP) the agent.
+ * Quitting VS Code does this to every worker it holds; so does killing the worker's terminal.
+ */
+export const TERMINAL_CLOSED = 'its terminal was closed (VS Code quit, or the terminal was killed)';
+
 export interface WorkerView {
   taskId: string;
   state: TaskState;
@@ -61,7 +67,7 @@ export function workerState(heartbeat: Heartbeat, lastExit: RunEvent | undefined
     return { ...view, state: 'integration_failed', reason: `gates failed on the merged tree: ${failed.map((g) => g.command).join(', ')}` };
   }
   if (lastExit?.type === 'merge_refused') return { ...view, state: 'review', reason: String(lastExit.reason ?? 'the merge was refused') };
-  if (lastExit?.type === 'stopped') return { ...view, state: 'cancelled', reason: 'stopped by you' };
+  if (lastExit?.type === 'stopped') return { ...view, state: 'cancelled', reason: lastExit.signal === 'SIGHUP' ? TERMINAL_CLOSED : 'stopped by you' };
   // Its worktree and branch are gone: it can start again from the base.
   if (lastExit?.type === 'discarded') return { ...view, state: 'cancelled', reason: 'discarded by you' };
   switch (heartbeat.status) {
