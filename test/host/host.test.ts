@@ -119,6 +119,20 @@ void setUp().then((setup) => {
         await host.screenshot('baton-view-container');
       });
 
+      it('shows its commands in the palette by their titles from package.nls.json, not as %keys%', async function () {
+        const input = host.page.locator('.quick-input-widget .quick-input-box input');
+        await host.page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill('>Baton: ');
+        const rows = host.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+        await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+        const labels = await rows.evaluateAll((els) => els.map((el) => (el.querySelector('.label-name')?.textContent ?? '').replace(/\s+/g, ' ').trim()));
+        await host.screenshot('palette-localized-titles');
+        await host.page.keyboard.press('Escape');
+        assert.ok(labels.includes('Baton: Show Plan Analysis') && labels.includes('Baton: Check Setup'), JSON.stringify(labels));
+        assert.deepEqual(labels.filter((l) => /%/.test(l)), [], 'no title is a localization key');
+      });
+
       it('Check Setup shows each check as a page, and offers the fixes Baton can make', async function () {
         await host.runCommand('Baton: Check Setup');
         // The page is a Markdown preview: a webview, i.e. an iframe holding the page's own iframe.
