@@ -1,10 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import { parsePlan } from '../../src/core/plan/parse';
 import { branchNameProblem } from '../../src/core/plan/refNames';
 
-/** What git itself says: the rule the plan checks must agree with. */
-const gitAcceptsBranch = (name: string) => spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8' }).status === 0;
+/**
+ * What git itself says: the rule the plan checks must agree with. Asked outside any repository: inside
+ * one, git expands "@{-1}" to the branch checked out before, so the answer would depend on its history.
+ */
+const gitAcceptsBranch = (name: string) => spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8', cwd: os.tmpdir() }).status === 0;
 
 function yaml(tasks: Array<{ id: string; deps?: string[]; title?: string }>) {
   const body = tasks
