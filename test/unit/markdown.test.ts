@@ -116,3 +116,53 @@ describe('Markdown "Phases" plan', () => {
     assert.deepEqual(strip(back.plan), strip(md));
   });
 });
+
+describe('Markdown plan: shared context and personas', () => {
+  const text = `# Shop
+
+## Context
+We write British English; the API is described in docs/api.md.
+**Files**: \`docs/api.md\`, \`CONTRIBUTING.md\`
+**Default Persona**: Intern
+
+### Phase 1: Design the API
+**Persona**: Architect
+**Dependencies**: None
+
+### Phase 2: Build it
+**Dependencies**: Phase 1
+#### Context
+Only for this phase: it stays in its description.
+`;
+
+  it('reads a Context section into the plan context and a Persona field into the task, like a YAML plan', () => {
+    const { plan, diagnostics } = parsePlan(text, 'PLAN.md');
+    assert.deepEqual(diagnostics, []);
+    assert.equal(plan.context.text, 'We write British English; the API is described in docs/api.md.');
+    assert.deepEqual(plan.context.files, ['docs/api.md', 'CONTRIBUTING.md']);
+    assert.equal(plan.defaults.persona, 'intern');
+    assert.deepEqual(plan.tasks.map((t) => [t.id, t.persona]), [['phase-1', 'architect'], ['phase-2', undefined]]);
+    assert.match(plan.tasks[1].description, /Only for this phase/, 'a Context heading inside a phase is part of that phase');
+    assert.doesNotMatch(plan.context.text, /Only for this phase/);
+  });
+
+  it('imports both into baton.yaml, which reads back the same', () => {
+    const { plan } = parsePlan(text, 'PLAN.md');
+    const back = parsePlan(planToYaml(plan), 'baton.yaml');
+    assert.deepEqual(back.diagnostics, []);
+    assert.deepEqual(back.plan.context, plan.context);
+    assert.equal(back.plan.defaults.persona, 'intern');
+    assert.equal(back.plan.tasks[0].persona, 'architect');
+  });
+
+  it('refuses a context file outside the repository and a persona that cannot be a file name, at the line', () => {
+    const bad = `## Context\n**Files**:\n- \`../secrets.txt\`\n\n### Phase 1: A\n**Persona**: ../../etc\n`;
+    const { plan, diagnostics } = parsePlan(bad, 'PLAN.md');
+    const byCode = new Map(diagnostics.map((d) => [d.code, d]));
+    assert.match(byCode.get('bad-context-file')!.message, /leaves the repository/);
+    assert.equal(byCode.get('bad-context-file')!.span.start.line, 3);
+    assert.match(byCode.get('invalid-persona')!.message, /persona names become file names/);
+    assert.deepEqual(plan.context.files, []);
+    assert.equal(plan.tasks[0].persona, undefined);
+  });
+});

@@ -9,11 +9,20 @@
 //   1. ...
 //   **Validation Gates**:
 //   - [ ] `npm test` passes
+//   **Persona**: Reviewer
 //
 // A phase's id is its label slugged (`Phase 2a` -> `phase-2a`); `None` means no dependencies.
+//
+// What every worker is told (YAML `context:` and `defaults.persona`) is a section that is not a phase:
+//
+//   ## Context
+//   We write British English.
+//   **Files**: `docs/api.md`
+//   **Default Persona**: Engineer
 import { DEFAULTS, type Complexity, type ParseResult, type Plan, type PlanDiagnostic, type Span, type Task } from './model';
 import { parseEstimate } from './durations';
 import { validatePlan } from './validate';
+import { contextPathProblem } from './yamlPlan';
 
 const PHASE_HEADING = /^(#{2,4})\s+(phase\s+[0-9a-z][0-9a-z._-]*)\s*(?:[:\u2013\u2014-]\s*(.*?))?\s*#*\s*$/i;
 const ANY_HEADING = /^#{1,6}\s/;
@@ -26,7 +35,10 @@ const KNOWN_FIELDS = new Set([
   'implementation steps',
   'validation gates',
   'conflicts',
+  'persona',
 ]);
+const CONTEXT_HEADING = /^(#{1,4})\s+(?:shared\s+)?context\s*:?\s*#*\s*$/i;
+const CONTEXT_FIELDS = new Set(['files', 'context files', 'default persona']);
 
 /** Parses and validates a Phases Markdown plan. */
 export function parseMarkdownPlan(text: string, file: string): ParseResult {
@@ -59,24 +71,74 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
   const blocks: Block[] = [];
   let current: Block | undefined;
   let level = 0;
+  // The plan-level "Context" section, read like a phase but into `plan.context`.
+  let context: { body: number[] } | undefined;
+  let contextLevel = 0;
+  const contextLines: number[] = [];
   let inFence = false;
   lines.forEach((line, i) => {
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
     if (inFence) {
-      current?.body.push(i);
+      (current ?? context)?.body.push(i);
       return;
     }
     const m = PHASE_HEADING.exec(line);
     if (m) {
       current = { heading: i, label: m[2].replace(/\s+/g, ' '), title: (m[3] ?? '').trim(), body: [] };
       level = m[1].length;
+      context = undefined;
       blocks.push(current);
+      return;
+    }
+    const c = CONTEXT_HEADING.exec(line);
+    if (c && (!current || c[1].length <= level)) {
+      current = undefined;
+      context = { body: contextLines };
+      contextLevel = c[1].length;
       return;
     }
     if (!plan.name && /^#\s+/.test(line)) plan.name = line.replace(/^#\s+/, '').trim();
     if (current && ANY_HEADING.test(line) && /^#+/.exec(line)![0].length <= level) current = undefined;
-    current?.body.push(i);
+    if (context && ANY_HEADING.test(line) && /^#+/.exec(line)![0].length <= contextLevel) context = undefined;
+    (current ?? context)?.body.push(i);
   });
+  readContextSection();
+
+  function readContextSection(): void {
+    const prose: string[] = [];
+    let field: string | undefined;
+    const addFiles = (value: string, line: number) => {
+      for (const file of splitList(value)) {
+        const problem = contextPathProblem(file);
+        const column = Math.max(0, lines[line].indexOf(file));
+        if (problem) diagnostics.push({ code: 'bad-context-file', severity: 'error', message: `Context file ${JSON.stringify(file)} ${problem}`, file, span: at(line, column, file.length) });
+        else plan.context.files.push(file);
+      }
+    };
+    for (const i of contextLines) {
+      const line = lines[i];
+      const f = FIELD.exec(line);
+      const name = f?.[1].trim().toLowerCase();
+      if (f && name && CONTEXT_FIELDS.has(name)) {
+        field = name;
+        if (name === 'default persona') {
+          const persona = personaName(f[2]);
+          if (persona) plan.defaults.persona = persona;
+        } else if (f[2].trim()) addFiles(f[2], i);
+        continue;
+      }
+      if (field && /^\s*$/.test(line)) continue;
+      if (field === 'files' || field === 'context files') {
+        if (/^\s*([-*+]|\d+[.)])\s+/.test(line)) {
+          addFiles(line.replace(/^\s*([-*+]|\d+[.)])\s+/, ''), i);
+          continue;
+        }
+      }
+      field = undefined;
+      prose.push(line);
+    }
+    plan.context.text = prose.join('\n').trim();
+  }
 
   if (blocks.length === 0) {
     diagnostics.push({
@@ -184,6 +246,9 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
           }
           return;
         }
+        case 'persona':
+          if (v) task.persona = personaName(v);
+          return;
         case 'implementation steps':
           if (v) steps.push(v);
           return;
@@ -227,6 +292,12 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
     plan.tasks.push(task);
   }
   return { plan, diagnostics };
+}
+
+/** "`Reviewer`" -> "reviewer"; validation refuses what is not a persona name. */
+function personaName(value: string): string | undefined {
+  const v = value.trim().replace(/^`(.*)`$/, '$1').trim().toLowerCase();
+  return v || undefined;
 }
 
 /** `Phase 2a` -> `phase-2a`. */

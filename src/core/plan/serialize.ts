@@ -7,6 +7,8 @@ export function planToYaml(plan: Plan, comment?: string): string {
     version: 1,
     name: plan.name || undefined,
     base: plan.base,
+    ...(plan.defaults.persona ? { defaults: { persona: plan.defaults.persona } } : {}),
+    ...contextObject(plan),
     tasks: plan.tasks.map(taskObject),
   });
   if (comment) doc.commentBefore = ` ${comment}`;
@@ -19,6 +21,13 @@ export function planToYaml(plan: Plan, comment?: string): string {
     }
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+/** `context:` as the YAML reader takes it: short text alone, or `text` and `files`. */
+function contextObject(plan: Plan): Record<string, unknown> {
+  const { text, files } = plan.context;
+  if (!files.length) return text ? { context: text } : {};
+  return { context: { ...(text ? { text } : {}), files } };
 }
 
 function taskObject(task: Task): Record<string, unknown> {
