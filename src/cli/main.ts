@@ -6,7 +6,7 @@ import { version } from '../../package.json';
 import { graphCommand } from './graphCommand';
 import { analyzeCommand, simulateCommand, UsageError, validateCommand, type Output } from './planCommands';
 import { doctorCommand } from './doctorCommand';
-import { changesCommand, discardCommand, gatesCommand, reviewCommand } from './reviewCommands';
+import { changesCommand, discardCommand, gatesCommand, preReviewCommand, reviewCommand } from './reviewCommands';
 import { approveCommand, hookCommand, queueCommand, reportCommand, runCommand, startCommand, statusCommand, stopCommand, superviseCommand } from './workerCommands';
 import { attachCommand, requestCommand, sessionsCommand } from './teamCommands';
 import { archiveCommand, pastRunsCommand, runReportCommand } from './reportCommands';
@@ -23,10 +23,12 @@ Usage:
   baton status   [PLAN] [--json] [--watch]   every task's state; --watch prints a JSON line per change
   baton start    TASK [--plan PLAN]          start one ready task's worker in the background
   baton stop     TASK [--plan PLAN]          stop a worker (its uncommitted work is checkpointed)
-  baton run      [PLAN] [--max-workers K] [--auto-approve]
+  baton run      [PLAN] [--max-workers K] [--auto-approve] [--pre-review]
                                              start ready tasks as workers free up, until none can start;
                                              --auto-approve merges every task whose gates pass, so the plan
-                                             runs to its end (stops at the first conflict or failed merge)
+                                             runs to its end (stops at the first conflict or failed merge);
+                                             --pre-review has a read-only AI reviewer summarise the risks
+                                             of each finished task into its result (never approves)
   baton approve  TASK [--plan PLAN] [--force]
                                              queue a finished task to merge into the base (gates on the
                                              merged tree first); --force approves although gates failed
@@ -36,6 +38,8 @@ Usage:
   baton sessions [--json] [--filter PERSONA] every worker: persona, state, worktree, terminal, session
   baton attach   TASK                        resume a finished worker's Claude Code conversation here
   baton review   TASK [--plan PLAN] [--json] the task's changes against its base, the worker's summary, gates, history
+  baton pre-review TASK [--plan PLAN]        have a read-only AI reviewer read the task's diff now and
+                                             write its risk summary beside the gates (baton review shows it)
   baton gates    TASK [--plan PLAN]          run the task's gates in its worktree (exit 0 when all pass)
   baton discard  TASK [--plan PLAN] [--yes]  throw away a task's worktree and branch, after saying what is lost
   baton changes  TASK "feedback" [--detach]  request changes: a worker resumes the task's conversation with them
@@ -93,6 +97,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         return await doctorCommand(positionals[0] ?? 'baton.yaml', values.json, io);
       }
       case 'review':
+      case 'pre-review':
       case 'gates':
       case 'discard':
       case 'changes': {
@@ -113,6 +118,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         if (positionals.length !== 1) throw new UsageError(`${command} takes one task id, e.g. baton ${command} ui-form`);
         const plan = values.plan ?? 'baton.yaml';
         if (command === 'review') return await reviewCommand(plan, positionals[0], values.json, io);
+        if (command === 'pre-review') return await preReviewCommand(plan, positionals[0], io);
         if (command === 'gates') return await gatesCommand(plan, positionals[0], io);
         return await discardCommand(plan, positionals[0], values.yes, io);
       }
@@ -131,6 +137,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
             plan: { type: 'string' },
             'max-workers': { type: 'string' },
             'auto-approve': { type: 'boolean', default: false },
+            'pre-review': { type: 'boolean', default: false },
             force: { type: 'boolean', default: false },
             past: { type: 'boolean', default: false },
           },
@@ -149,7 +156,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         const raw = values['max-workers'];
         const max = raw === undefined ? undefined : Number(raw);
         if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError('--max-workers takes a whole number of at least 1.');
-        return await runCommand(plan, { maxWorkers: max, autoApprove: values['auto-approve'] }, io);
+        return await runCommand(plan, { maxWorkers: max, autoApprove: values['auto-approve'], preReview: values['pre-review'] }, io);
       }
       default:
         return main(argv, io);

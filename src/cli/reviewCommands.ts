@@ -11,7 +11,7 @@ import { UsageError, type Output } from './planCommands';
 import { readEvents, appendEvent } from '../core/run/events';
 import { lastSession } from '../core/run/hookIntake';
 import { LaunchRefused } from '../core/run/launch';
-import { currentStates, launchHeadless, openSession, type Session } from './workerCommands';
+import { currentStates, launchHeadless, openSession, preReviewFor, type Session } from './workerCommands';
 
 function taskOf(s: Session, taskId: string): Task {
   const task = s.plan.tasks.find((t) => t.id === taskId);
@@ -34,6 +34,32 @@ export async function reviewCommand(planFile: string, taskId: string, json: bool
     const { review, result, history } = input;
     io.out(JSON.stringify({ task: task.id, state, ...review, result: result ?? null, history }));
   } else io.out(reviewText(input));
+  return 0;
+}
+
+/** `baton pre-review <task>`: the AI pre-review now, for a task whose work waits for review. */
+export async function preReviewCommand(planFile: string, taskId: string, io: Output): Promise<number> {
+  const s = openSession(planFile);
+  taskOf(s, taskId);
+  const state = currentStates(s).states.get(taskId);
+  if (state === 'starting' || state === 'running') {
+    io.err(`baton: "${taskId}" is still ${state.replace(/_/g, ' ')}; a pre-review reads finished work. Wait until it is in review.`);
+    return 1;
+  }
+  if (!existsSync(s.layout.worktree(taskId))) {
+    io.err(`baton: "${taskId}" has no worktree to review (it never started, or was approved or discarded).`);
+    return 1;
+  }
+  const outcome = await preReviewFor(s, taskId, { out: io.out, err: () => undefined });
+  if (!outcome) {
+    io.out(`"${taskId}" at its current commit already has a pre-review (or one is under way): baton review ${taskId} shows it.`);
+    return 0;
+  }
+  if (outcome.status === 'failed') {
+    io.err(`baton: the pre-review of ${taskId} failed: ${outcome.error}`);
+    return 1;
+  }
+  io.out(outcome.summary ?? '');
   return 0;
 }
 

@@ -20,6 +20,7 @@ import { ApprovalRefused } from '../core/run/approve';
 import { RunController } from '../core/run/controller';
 import { runGates, type GateResult } from '../core/run/gates';
 import { readQueue, type MergeResult } from '../core/run/mergeQueue';
+import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
 import { removeTaskWorktree } from '../core/git/worktrees';
 import { planStates, type TaskState } from '../core/run/states';
@@ -276,6 +277,8 @@ export async function statusCommand(planFile: string, json: boolean, watchMode: 
 
 interface StartOptions {
   maxWorkers?: number;
+  /** An AI pre-review of each task that reaches review (preReview.ts); also BATON_PRE_REVIEW=1. */
+  preReview?: boolean;
   /** Approve every task whose gates pass, so the plan runs to its end; stop at the first failed merge. */
   autoApprove?: boolean;
 }
@@ -411,6 +414,8 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
         const after = s.store.read(id)?.view;
         if (after?.state === 'failed' && after.exitCode === undefined) endLeftovers(s, id);
         pending.push(controller.onWorkerExit(id));
+        // Once its worker is gone (headless workers end after their turn), its work stands still to be read.
+        if ((options.preReview || process.env.BATON_PRE_REVIEW === '1') && s.store.read(id)?.view.state === 'review') pending.push(preReviewFor(s, id, io));
         running.delete(id);
         wake();
       });
@@ -502,6 +507,25 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
   // Finished: offered, not done, so that what the run left stays where scripts look for it.
   if (approved.length === s.plan.tasks.length && !archivedAlready(s)) io.err('Every task is approved: `baton archive` files the run away in .baton/archive/.');
   return failed.length || unsaved.length ? 1 : 0;
+}
+
+/** Runs the AI pre-review of a task in review and says how it went; never fails the run. */
+export async function preReviewFor(s: Session, taskId: string, io: Output): Promise<PreReview | undefined> {
+  const task = s.plan.tasks.find((t) => t.id === taskId);
+  if (!task) return undefined;
+  let command: string;
+  try {
+    command = findProfile('claude', agentsFromEnv()).command;
+  } catch (e) {
+    io.err(`baton: no pre-review of ${taskId}: ${(e as Error).message}`);
+    return undefined;
+  }
+  // The reviewer is not the task's worker: none of a worker's variables, so nothing it does reports as the task.
+  const env = agentEnvironment(process.env);
+  for (const key of ['BATON_TASK_ID', 'BATON_ROOT', 'BATON_BASE', LAUNCH_ENV]) delete env[key];
+  const outcome = await runPreReview({ layout: s.layout, plan: s.plan, task, command, env });
+  if (outcome) io.err(outcome.status === 'done' ? `AI pre-review of ${taskId} written (baton review ${taskId} shows it).` : `AI pre-review of ${taskId} failed: ${outcome.error}`);
+  return outcome;
 }
 
 /** Whether every task's last event is the mark an archive leaves (archive.ts). */

@@ -36,6 +36,8 @@ function describe(e: RunEvent): string | undefined {
       const failed = results.find((r) => r.exit_code !== 0);
       return e.passed ? `gates passed (${count(results.length, 'gate')})` : `gates failed${failed?.command ? `: ${failed.command} (exit ${failed.exit_code ?? 'none'})` : ''}`;
     }
+    case 'pre-review':
+      return e.status === 'done' ? `AI pre-review written (on ${short(e.commit)})` : `AI pre-review failed: ${str(e.error) ?? ''}`;
     case 'review-opened':
       return 'review opened';
     case 'changes-requested':

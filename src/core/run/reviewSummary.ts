@@ -8,6 +8,7 @@ import { readEvents } from './events';
 import { gatesPassed, type GateResult } from './gates';
 import { taskHistory, type HistoryEntry } from './history';
 import type { BatonLayout } from './layout';
+import { preReviewMarkdown, preReviewOf, preReviewText } from './preReview';
 import { readResult, type TaskResult } from './result';
 import type { TaskState } from './states';
 
@@ -87,6 +88,7 @@ export function reviewMarkdown({ task, state, review, result, history }: ReviewI
     const failed = result.gates.find((g) => g.exit_code !== 0);
     if (failed?.output_tail) out.push('```text', failed.output_tail.replace(/```/g, "'''").trimEnd().split('\n').slice(-30).join('\n'), '```', '');
   }
+  out.push(...preReviewMarkdown(preReviewOf(result), review.head, plain));
 
   out.push('## Files', '');
   if (review.files.length === 0) out.push('_No changes._', '');
@@ -126,6 +128,7 @@ export function reviewText({ task, state, review, result, history }: ReviewInput
   if (result?.summary) out.push('Not done:', result.not_done ? indent(result.not_done) : '  (not said)');
   out.push('', `Gates: ${gatesVerdict(task, result)}`);
   for (const g of result?.gates ?? []) out.push(`  ${gateLine(g)}`);
+  out.push(...preReviewText(preReviewOf(result), review.head));
   out.push('', 'Files:');
   for (const f of review.files) {
     const notes = [f.uncommitted ? 'uncommitted' : '', f.outsideDeclared ? 'OUTSIDE DECLARED FILES' : ''].filter(Boolean).join(', ');

@@ -1,0 +1,127 @@
+// AI pre-review with the REAL Claude Code CLI against the scripted model: `baton run --pre-review` has a
+// reviewer-persona session read the finished task's diff from a file, with read-only tools, and records its
+// risk summary in result.json; `baton review` shows it beside the gates. It never approves and never
+// changes the worktree. Off unless asked for.
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
+import { startScriptedModel, textOf, turn, type ScriptedModel } from '../support/scriptedModel';
+import { git, makeRepo, runCli } from './workspaceRepo';
+
+const PLAN = `version: 1
+name: Reviewed
+base: main
+defaults:
+  agent: claude
+  heartbeatTimeout: 60s
+tasks:
+  - id: api
+    title: The API
+    description: Write api.txt and commit it.
+    files: [api.txt]
+    gates: ["test -f api.txt"]
+`;
+
+const SUMMARY = [
+  '**What changed**: api.txt is added with one line.',
+  '**What looks wrong**: the file holds a hard-coded token <b>abc</b>.',
+  '**What to check**: whether the token is a real secret.',
+].join('\n');
+
+describe('AI pre-review, with the real Claude Code CLI', function () {
+  this.timeout(180_000);
+  let model: ScriptedModel;
+  let claude: ClaudeEnv;
+  let env: Record<string, string>;
+
+  before(async () => {
+    model = await startScriptedModel();
+    claude = makeClaudeEnv({ baseUrl: model.url });
+    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
+    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
+    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  });
+
+  after(async () => {
+    await model?.close();
+    claude?.dispose();
+  });
+
+  const workerScript = (repo: string) => [
+    turn.write(join(repo, '.baton/worktrees/api/api.txt'), 'token = "abc"\n'),
+    turn.bash('git add api.txt && git commit -m "Add api.txt"', 'Commit'),
+    turn.text('API done.'),
+  ];
+
+  it('baton run --pre-review: a read-only reviewer reads the diff file and its summary lands in result.json and baton review', async () => {
+    const repo = makeRepo(PLAN);
+    const wt = join(repo, '.baton/worktrees/api');
+    const diffFile = join(repo, '.baton/runs/api/pre-review.diff');
+    model.script('# Task api:', workerScript(repo));
+    model.script('# Pre-review of task api', [
+      { tool: 'Read', input: { file_path: diffFile } },
+      // A reviewer that tries to change things is refused: it has no such tools.
+      turn.write(join(wt, 'reviewer-was-here.txt'), 'no\n'),
+      turn.bash('git commit --allow-empty -m "reviewer commit"', 'Commit'),
+      turn.text(SUMMARY),
+    ]);
+
+    const run = await runCli(repo, ['run', '--pre-review'], env);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stderr, /AI pre-review of api written/);
+
+    const head = git(wt, 'rev-parse', 'HEAD');
+    const result = JSON.parse(readFileSync(join(repo, '.baton/runs/api/result.json'), 'utf8'));
+    assert.equal(result.pre_review.status, 'done');
+    assert.equal(result.pre_review.summary, SUMMARY);
+    assert.equal(result.pre_review.commit, head, 'it says which commit it read');
+
+    // What the reviewer was given: read-only tools, and the diff through a file it read.
+    const turns = model.turnsOf('# Pre-review of task api');
+    assert.ok(turns.length >= 2);
+    const tools = (turns[0].body?.tools ?? []).map((t) => t.name);
+    for (const name of ['Read', 'Grep', 'Glob']) assert.ok(tools.includes(name), `${name} in ${tools.join(', ')}`);
+    for (const name of ['Bash', 'Edit', 'Write', 'NotebookEdit', 'Agent']) assert.ok(!tools.includes(name), `no ${name} in ${tools.join(', ')}`);
+    const prompt = textOf(turns[0].body?.messages?.[0]?.content);
+    assert.match(prompt, /## Your role: reviewer/, 'the reviewer persona');
+    assert.match(prompt, /\+token = "abc"/, 'the diff is in the prompt file');
+    const afterRead = (turns[1].body?.messages ?? []).map((m) => textOf(m.content)).join('\n');
+    assert.match(afterRead, /\+token = "abc"/, 'the Read tool returned the diff file');
+    assert.equal(readFileSync(diffFile, 'utf8'), git(wt, 'diff', git(wt, 'merge-base', 'main', 'HEAD')) + '\n');
+
+    // It changed nothing and approved nothing.
+    assert.equal(existsSync(join(wt, 'reviewer-was-here.txt')), false);
+    assert.equal(git(wt, 'log', '-1', '--format=%s'), 'Add api.txt');
+    assert.equal(git(wt, 'status', '--porcelain'), '');
+    const status = JSON.parse((await runCli(repo, ['status', '--json'], env)).stdout);
+    assert.equal(status[0].state, 'review');
+    assert.equal(git(repo, 'log', '-1', '--format=%s', 'main'), 'init');
+
+    // baton review shows it beside the gates (the worker's text stays text).
+    const review = await runCli(repo, ['review', 'api'], env);
+    assert.equal(review.status, 0, review.stderr);
+    const text = review.stdout;
+    assert.match(text, new RegExp(`Gates: not run\\n\\nAI pre-review \\(advice, not an approval; on ${head.slice(0, 7)}\\):\\n  \\*\\*What changed\\*\\*: api.txt is added`));
+    assert.match(text, /History:[\s\S]*AI pre-review written/);
+
+    // Once per commit: asking again says it is there.
+    const again = await runCli(repo, ['pre-review', 'api'], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /already has a pre-review/);
+  });
+
+  it('is off by default: baton run alone starts no reviewer', async () => {
+    const repo = makeRepo(PLAN);
+    model.script('# Task api:', workerScript(repo));
+    const before = model.requests.length;
+    const run = await runCli(repo, ['run'], env);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const file = join(repo, '.baton/runs/api/result.json');
+    assert.equal(existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).pre_review : undefined, undefined);
+    assert.equal(JSON.parse((await runCli(repo, ['status', '--json'], env)).stdout)[0].state, 'review');
+    const asked = model.requests.slice(before).filter((r) => textOf(r.body?.messages?.[0]?.content).includes('# Pre-review of task'));
+    assert.deepEqual(asked, []);
+  });
+});
