@@ -24,6 +24,8 @@ import { registerBaseBranchDiagnostics } from './baseBranchDiagnostics';
 import { registerGraphPanel } from './graphPanel';
 import { registerShowRunReport } from './commands/showRunReport';
 import { registerArchiveOnCompletion } from './archiveOnCompletion';
+import { registerPreReview } from './preReview';
+import { registerAttach } from './attach';
 
 /** What activate() returns: other extensions and the host tests read Baton's state through it. */
 export interface BatonApi {
@@ -52,7 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     const workersTree = registerWorkersTree(context, workers, planSource, requests);
     registerStatusBar(context, planSource, workers);
     registerWorkerActions(context, workers, planSource);
-    registerReviewActions(context, workers, planSource);
+    const refreshReview = registerReviewActions(context, workers, planSource);
+    registerPreReview(context, workers, planSource, log, refreshReview);
+    registerAttach(context, workers, planSource);
     registerApproveTask(context, workers, planSource);
     registerOpenTask(context, planSource);
     registerCreatePlan(context, planSource);

@@ -25,6 +25,11 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider {
 
   constructor(private readonly workers: Workers) {}
 
+  /** Whether a review summary of the task was opened in this window. */
+  has(taskId: string): boolean {
+    return this.summaries.has(taskId);
+  }
+
   setSummary(taskId: string, markdown: string): void {
     this.summaries.set(taskId, markdown);
     this.changed.fire(reviewUri(taskId));

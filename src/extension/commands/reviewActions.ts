@@ -23,7 +23,8 @@ type Target = TaskNode | WorkerNode | string | undefined;
 /** A task has something to review once its worker has stopped writing and its worktree exists. */
 const REVIEWABLE: ReadonlySet<TaskState> = new Set(['review', 'idle', 'waiting_input', 'worker_blocked', 'failed', 'stalled', 'cancelled', 'conflict']);
 
-export function registerReviewActions(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource): void {
+/** Returns how to re-render a task's review summary when it is open (after an AI pre-review). */
+export function registerReviewActions(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource): (taskId: string) => Promise<void> {
   const documents = new ReviewDocuments(workers);
   const gatesOutput = vscode.window.createOutputChannel('Baton Gates');
   const running = new Set<string>();
@@ -219,4 +220,14 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       }
     }),
   );
+  return async (id) => {
+    const task = taskOf(id);
+    const layout = workers.runLayout;
+    const plan = planSource.current?.plan;
+    if (!task || !layout || !plan || !documents.has(id)) return;
+    const input = await gatherReview(layout, task, plan.base, states().get(id) ?? 'blocked').catch(() => undefined);
+    if (!input) return;
+    input.history = workers.history(id);
+    documents.setSummary(id, reviewMarkdown(input));
+  };
 }

@@ -23,6 +23,8 @@ describe('Settings a repository cannot choose', () => {
       'baton.claude.permissionMode': 'bypassPermissions',
       'baton.claude.allowedTools': ['Bash(*)'],
       'baton.agents': { claude: { command: '/tmp/not-claude', args: [] } },
+      // An AI reviewer spends the person's tokens: the repository cannot turn it on.
+      'baton.preReview': true,
       // A resource setting in the same file: proves VS Code read it.
       'baton.checkpointMinutes': 7,
     };
@@ -32,7 +34,8 @@ describe('Settings a repository cannot choose', () => {
     assert.equal(config().get('claude.permissionMode'), 'acceptEdits');
     assert.deepEqual(config().get('claude.allowedTools'), []);
     assert.deepEqual(config().get('agents'), {});
-    for (const key of ['claude.permissionMode', 'claude.allowedTools', 'agents']) {
+    assert.equal(config().get('preReview'), false);
+    for (const key of ['claude.permissionMode', 'claude.allowedTools', 'agents', 'preReview']) {
       assert.equal(config().inspect(key)?.workspaceValue, undefined, `${key} has no workspace value`);
     }
   });
@@ -40,6 +43,6 @@ describe('Settings a repository cannot choose', () => {
   it('lists them as restricted for untrusted workspaces', () => {
     const ext = vscode.extensions.getExtension('baton-dev.baton')!;
     const restricted: string[] = ext.packageJSON.capabilities.untrustedWorkspaces.restrictedConfigurations;
-    for (const key of ['baton.agents', 'baton.claude.permissionMode', 'baton.claude.allowedTools']) assert.ok(restricted.includes(key), key);
+    for (const key of ['baton.agents', 'baton.claude.permissionMode', 'baton.claude.allowedTools', 'baton.preReview']) assert.ok(restricted.includes(key), key);
   });
 });
