@@ -23,13 +23,15 @@ Usage:
   baton status   [PLAN] [--json] [--watch]   every task's state; --watch prints a JSON line per change
   baton start    TASK [--plan PLAN]          start one ready task's worker in the background
   baton stop     TASK [--plan PLAN]          stop a worker (its uncommitted work is checkpointed)
-  baton run      [PLAN] [--max-workers K] [--auto-approve] [--pre-review]
+  baton run      [PLAN] [--max-workers K] [--auto-approve] [--pre-review] [--notes]
                                              start ready tasks as workers free up, until none can start;
                                              --auto-approve merges every task whose gates pass, so the plan
                                              runs to its end (stops at the first conflict or failed merge);
                                              --pre-review has a read-only AI reviewer summarise the risks
-                                             of each finished task into its result (never approves)
-  baton approve  TASK [--plan PLAN] [--force]
+                                             of each finished task into its result (never approves);
+                                             --notes appends what each approved task changed to
+                                             baton-notes.md beside the plan, for later workers' prompts
+  baton approve  TASK [--plan PLAN] [--force] [--notes]
                                              queue a finished task to merge into the base (gates on the
                                              merged tree first); --force approves although gates failed
   baton queue    [PLAN] [--json]             the merge queue, in order
@@ -138,6 +140,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
             'max-workers': { type: 'string' },
             'auto-approve': { type: 'boolean', default: false },
             'pre-review': { type: 'boolean', default: false },
+            notes: { type: 'boolean', default: false },
             force: { type: 'boolean', default: false },
             past: { type: 'boolean', default: false },
           },
@@ -146,7 +149,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         if (command === 'start' || command === 'stop' || command === 'approve') {
           if (positionals.length !== 1) throw new UsageError(`${command} takes one task id, e.g. baton ${command} ui-form`);
           const plan = values.plan ?? 'baton.yaml';
-          if (command === 'approve') return await approveCommand(plan, positionals[0], values.force, io);
+          if (command === 'approve') return await approveCommand(plan, positionals[0], values.force, io, values.notes);
           return command === 'start' ? await startCommand(plan, positionals[0], io) : await stopCommand(plan, positionals[0], io);
         }
         const plan = positionals[0] ?? values.plan ?? 'baton.yaml';
@@ -156,7 +159,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         const raw = values['max-workers'];
         const max = raw === undefined ? undefined : Number(raw);
         if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError('--max-workers takes a whole number of at least 1.');
-        return await runCommand(plan, { maxWorkers: max, autoApprove: values['auto-approve'], preReview: values['pre-review'] }, io);
+        return await runCommand(plan, { maxWorkers: max, autoApprove: values['auto-approve'], preReview: values['pre-review'], notes: values.notes }, io);
       }
       default:
         return main(argv, io);

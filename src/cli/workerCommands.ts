@@ -20,6 +20,7 @@ import { ApprovalRefused } from '../core/run/approve';
 import { RunController } from '../core/run/controller';
 import { runGates, type GateResult } from '../core/run/gates';
 import { readQueue, type MergeResult } from '../core/run/mergeQueue';
+import { notesFileFor, recordApprovalNote } from '../core/run/approvalNotes';
 import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
 import { removeTaskWorktree } from '../core/git/worktrees';
@@ -279,6 +280,8 @@ interface StartOptions {
   maxWorkers?: number;
   /** An AI pre-review of each task that reaches review (preReview.ts); also BATON_PRE_REVIEW=1. */
   preReview?: boolean;
+  /** A note for later workers after each approval (approvalNotes.ts); also BATON_NOTES=1. */
+  notes?: boolean;
   /** Approve every task whose gates pass, so the plan runs to its end; stop at the first failed merge. */
   autoApprove?: boolean;
 }
@@ -307,6 +310,7 @@ export function launchHeadless(
     permissions: permissionsFromEnv(),
     headless: true,
     batonCommand: batonCommand(),
+    notesFile: notesFileFor(resolve(s.plan.file)),
     followUp,
   }).then((launch) => {
     // Its own process group, so stopping it reaches the agent and everything the agent started. The
@@ -405,6 +409,8 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
     maxWorkers: max,
     signal: abort.signal,
     io,
+    notes: options.notes,
+    pending,
     launch: async (id, states) => {
       const launched = await launchHeadless(s, id, states);
       running.set(id, launched);
@@ -536,8 +542,17 @@ function archivedAlready(s: Session): boolean {
 /** The run engine for a CLI session; launching is the caller's. Merge settings come from the environment. */
 function sessionController(
   s: Session,
-  o: { maxWorkers?: number; signal?: AbortSignal; io: Output; launch?: (id: string, states: Map<string, TaskState>) => Promise<void> },
+  o: {
+    maxWorkers?: number;
+    signal?: AbortSignal;
+    io: Output;
+    launch?: (id: string, states: Map<string, TaskState>) => Promise<void>;
+    /** Record a note for later workers after each merge (approvalNotes.ts); the writes join `pending`. */
+    notes?: boolean;
+    pending?: Promise<unknown>[];
+  },
 ): RunController {
+  const notes = o.notes || process.env.BATON_NOTES === '1';
   const style = process.env.BATON_MERGE_STYLE === 'squash' ? 'squash' : 'merge';
   const keep = process.env.BATON_KEEP_WORKTREES === '1';
   const { conflicts } = analyzePlan(s.plan);
@@ -556,7 +571,14 @@ function sessionController(
       await removeTaskWorktree(s.layout.root, id, { base: s.plan.base, worktree: s.layout.worktree(id), deleteBranch: !keep, force: style === 'squash' });
     },
     mergeStyle: () => style,
-    onMerge: (r) => o.io.out(JSON.stringify({ task: r.task, merge: r.outcome, ...mergeDetails(r), at: new Date().toISOString() })),
+    onMerge: (r) => {
+      o.io.out(JSON.stringify({ task: r.task, merge: r.outcome, ...mergeDetails(r), at: new Date().toISOString() }));
+      if (notes && r.outcome === 'merged') {
+        o.pending?.push(
+          recordApprovalNote(s.layout, s.plan, resolve(s.plan.file), r.task, r.commit).catch((e) => o.io.err(`baton: no note recorded for ${r.task}: ${(e as Error).message}`)),
+        );
+      }
+    },
     onLaunchError: (id, e) => o.io.err(`baton: could not start ${id}: ${e.message}`),
     signal: o.signal,
   });
@@ -591,9 +613,10 @@ function mergeLine(r: MergeResult): string {
 }
 
 /** `baton approve <id> [--force]`: queue the task and merge the queue (unless another process is merging it). */
-export async function approveCommand(planFile: string, taskId: string, force: boolean, io: Output): Promise<number> {
+export async function approveCommand(planFile: string, taskId: string, force: boolean, io: Output, notes = false): Promise<number> {
   const s = openSession(planFile);
-  const controller = sessionController(s, { io: { out: () => undefined, err: io.err } });
+  const pending: Promise<unknown>[] = [];
+  const controller = sessionController(s, { io: { out: () => undefined, err: io.err }, notes, pending });
   await controller.recover();
   try {
     const position = await controller.approve(taskId, force);
@@ -606,6 +629,7 @@ export async function approveCommand(planFile: string, taskId: string, force: bo
     throw e;
   }
   const results = await controller.processQueue();
+  await Promise.all(pending);
   for (const r of results) io.out(mergeLine(r));
   const mine = results.find((r) => r.task === taskId);
   if (!mine) {

@@ -24,6 +24,7 @@ import { canStop, pidAlive } from '../core/run/workerState';
 import { personEnvironment } from '../core/run/workerEnv';
 import { parsePlan } from '../core/plan/parse';
 import { rebaseInstruction } from '../core/run/approve';
+import { notesFileFor, recordApprovalNote } from '../core/run/approvalNotes';
 import { RunController } from '../core/run/controller';
 import { runGates, type GateResult } from '../core/run/gates';
 import type { MergeResult } from '../core/run/mergeQueue';
@@ -176,6 +177,10 @@ export class Workers implements vscode.Disposable {
       mergeStyle: () => (config().get<string>('mergeStyle', 'merge') === 'squash' ? 'squash' : 'merge'),
       onMerge: (r) => {
         this.log.info(`Merge queue: ${r.task} ${r.outcome}${r.outcome === 'merged' ? ` as ${r.commit.slice(0, 10)}` : ''}`);
+        const snapshot = this.planSource.current;
+        if (r.outcome === 'merged' && snapshot && config().get<boolean>('notesAfterApproval', false)) {
+          void recordApprovalNote(layout, snapshot.plan, snapshot.uri.fsPath, r.task, r.commit).catch((e) => this.log.error(`Notes: ${(e as Error).message}`));
+        }
         this.mergeResults.fire(r);
       },
       onLaunchError: (id, err) => void vscode.window.showErrorMessage(vscode.l10n.t('Could not start "{0}": {1}', id, err.message)),
@@ -294,6 +299,7 @@ export class Workers implements vscode.Disposable {
       // Baton's own processes only; the agent and its tools never inherit it (workerEnv.ts).
       batonEnv: { ELECTRON_RUN_AS_NODE: '1' },
       checkpointMinutes: config.get<number>('checkpointMinutes', 0) || undefined,
+      notesFile: notesFileFor(snapshot.uri.fsPath),
       addendum,
       followUp,
     });

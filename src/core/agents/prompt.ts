@@ -103,5 +103,19 @@ function teamSections(team: TeamContext): string[] {
       out.push('', `\`${f.path}\`${f.truncated ? ' (cut: only its beginning is shown; read the file for the rest)' : ''}:`, '', fence, f.content.replace(/\n$/, ''), fence);
     }
   }
+  const notes = shared?.notes;
+  if (notes?.content !== undefined) {
+    const fence = '`'.repeat(Math.max(3, ...[...notes.content.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    out.push(
+      '',
+      '## Notes from approved work',
+      '',
+      `Tasks of this plan approved before you started, and what they changed (\`${notes.path}\`${notes.truncated ? ', latest notes only' : ''}). Their work is on the base your branch started from.`,
+      '',
+      fence,
+      notes.content.replace(/\n$/, ''),
+      fence,
+    );
+  }
   return out;
 }

@@ -1,7 +1,7 @@
 // The plan's `context:` as every worker reads it: the short text, and the listed files read from the
 // repository at launch. Paths stay inside the repository (symlinks included) and sizes are capped, so a
 // plan cannot pour a secret from elsewhere, or a huge file, into a prompt.
-import { openSync, readSync, closeSync, realpathSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { SharedContext } from '../plan/model';
 import { contextPathProblem } from '../plan/yamlPlan';
@@ -21,6 +21,36 @@ export interface ContextFile {
 export interface ReadContext {
   text: string;
   files: ContextFile[];
+  /** The plan's notes from approved work (approvalNotes.ts), when the file exists. */
+  notes?: ContextFile;
+}
+
+/** The latest notes matter most: a long notes file is given from its end. */
+export const NOTES_MAX_BYTES = 16 * 1024;
+
+/** The notes file beside the plan, its last NOTES_MAX_BYTES; undefined when there is none (or it is not a plain file). */
+export function readNotes(file: string, name: string): ContextFile | undefined {
+  let size: number;
+  try {
+    const st = lstatSync(file);
+    if (!st.isFile()) return undefined; // a symlink could lead anywhere
+    size = st.size;
+  } catch {
+    return undefined;
+  }
+  const start = Math.max(0, size - NOTES_MAX_BYTES);
+  const buf = Buffer.alloc(size - start);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, start);
+  } finally {
+    closeSync(fd);
+  }
+  if (buf.includes(0)) return { path: name, note: 'not included: it is a binary file' };
+  // From the first whole line when cut.
+  const text = buf.toString('utf8');
+  const content = start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  return content.trim() ? { path: name, content, truncated: start > 0 } : undefined;
 }
 
 export function readSharedContext(root: string, context: SharedContext): ReadContext {

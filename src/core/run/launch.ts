@@ -1,13 +1,13 @@
 // Everything before a worker runs: checks, worktree, prompt, hook settings, and the supervisor command
 // line. Shared by the extension (which runs it in a terminal) and `baton start` / `baton run`.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { claudeHookSettings, shellQuote } from '../agents/claudeSettings';
 import { launchArgs, type AgentProfile, type PermissionChoice } from '../agents/profiles';
 import { workerPrompt } from '../agents/prompt';
 import { PersonaError, personaOf, readPersona, type Persona } from '../agents/personas';
-import { readSharedContext } from '../agents/sharedContext';
+import { readNotes, readSharedContext } from '../agents/sharedContext';
 import { ensureWorktree } from '../git/worktrees';
 import type { Analysis } from '../graph/analysis';
 import type { Plan, Task } from '../plan/model';
@@ -40,6 +40,8 @@ export interface LaunchRequest {
   checkpointMinutes?: number;
   /** Said to the worker after the task's own prompt, e.g. "rebase onto the moved base" after a conflict. */
   addendum?: string;
+  /** The plan's notes from approved work (approvalNotes.ts), put into the prompt when the file exists. */
+  notesFile?: string;
   /** Where the built-in persona templates are; found next to the bundle when not given. */
   personasDir?: string;
   /**
@@ -114,7 +116,10 @@ async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, pe
   // Atomic (never read half-written) but not fsynced: both are written anew at every launch.
   const session = r.profile.claudeHooks ? r.followUp?.session : undefined;
   const taskPrompt = () =>
-    workerPrompt(r.plan, task, r.analysis, running, { persona, shared: readSharedContext(layout.root, r.plan.context) }) + (r.addendum ? `\n\n${r.addendum}\n` : '');
+    workerPrompt(r.plan, task, r.analysis, running, {
+      persona,
+      shared: { ...readSharedContext(layout.root, r.plan.context), notes: r.notesFile ? readNotes(r.notesFile, basename(r.notesFile)) : undefined },
+    }) + (r.addendum ? `\n\n${r.addendum}\n` : '');
   const prompt = !r.followUp
     ? taskPrompt()
     : session
