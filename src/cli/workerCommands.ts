@@ -405,6 +405,7 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
   let interrupted = false;
   let wake: () => void = () => undefined;
   const pending: Promise<unknown>[] = [];
+  const reviewing = new Set<Promise<unknown>>();
   const controller = sessionController(s, {
     maxWorkers: max,
     signal: abort.signal,
@@ -421,7 +422,11 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
         if (after?.state === 'failed' && after.exitCode === undefined) endLeftovers(s, id);
         pending.push(controller.onWorkerExit(id));
         // Once its worker is gone (headless workers end after their turn), its work stands still to be read.
-        if ((options.preReview || process.env.BATON_PRE_REVIEW === '1') && s.store.read(id)?.view.state === 'review') pending.push(preReviewFor(s, id, io));
+        if ((options.preReview || process.env.BATON_PRE_REVIEW === '1') && s.store.read(id)?.view.state === 'review') {
+          const review = preReviewFor(s, id, io).finally(() => reviewing.delete(review));
+          reviewing.add(review);
+          pending.push(review);
+        }
         running.delete(id);
         wake();
       });
@@ -468,6 +473,8 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
       let progressed = false;
       if (!interrupted) {
         // Tasks approved elsewhere (a window, baton approve) merge here too; only auto-approval stops the run on a failed merge.
+        // A task is read by its pre-reviewer before auto-approval merges it and removes its worktree.
+        if (options.autoApprove) await Promise.all(reviewing);
         const approved = options.autoApprove ? (await controller.autoApprove()).approved : [];
         const merged = await controller.processQueue();
         if (options.autoApprove) stopOn(merged);

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { allowedRules, DEFAULT_PERMISSIONS, findProfile, type AgentProfile } from '../core/agents/profiles';
 import { listSessions, terminalName, type SessionRow } from '../core/run/sessions';
-import { LIVE_STATES } from '../core/run/states';
 import { pidAlive } from '../core/run/workerState';
 import { personEnvironment } from '../core/run/workerEnv';
 import type { PlanSource } from './planSource';
@@ -35,9 +34,10 @@ export function registerAttach(context: vscode.ExtensionContext, workers: Worker
         void vscode.window.showWarningMessage(`"${id}" has had no worker yet: start one first.`);
         return undefined;
       }
-      // Running: its conversation is live in its own terminal; a second client would fight over it.
+      // Its process still runs (working, or at its prompt in review): the conversation is live in its own
+      // terminal, and a second client on the same session would fight over it.
       const record = workers.records.get(id);
-      const live = record !== undefined && LIVE_STATES.has(record.view.state) && record.view.pid !== undefined && pidAlive(record.view.pid);
+      const live = record?.view.pid !== undefined && record.view.exitCode === undefined && pidAlive(record.view.pid);
       const existing = workers.terminal(id);
       if (live) {
         if (existing) {
