@@ -50,7 +50,7 @@ export async function preReviewCommand(planFile: string, taskId: string, io: Out
     io.err(`baton: "${taskId}" has no worktree to review (it never started, or was approved or discarded).`);
     return 1;
   }
-  const outcome = await preReviewFor(s, taskId, { out: io.out, err: () => undefined });
+  const outcome = await preReviewFor(s, taskId, { out: io.out, err: () => undefined }, true);
   if (!outcome) {
     io.out(`"${taskId}" at its current commit already has a pre-review (or one is under way): baton review ${taskId} shows it.`);
     return 0;

@@ -523,7 +523,7 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
 }
 
 /** Runs the AI pre-review of a task in review and says how it went; never fails the run. */
-export async function preReviewFor(s: Session, taskId: string, io: Output): Promise<PreReview | undefined> {
+export async function preReviewFor(s: Session, taskId: string, io: Output, asked = false): Promise<PreReview | undefined> {
   const task = s.plan.tasks.find((t) => t.id === taskId);
   if (!task) return undefined;
   let command: string;
@@ -536,7 +536,7 @@ export async function preReviewFor(s: Session, taskId: string, io: Output): Prom
   // The reviewer is not the task's worker: none of a worker's variables, so nothing it does reports as the task.
   const env = agentEnvironment(process.env);
   for (const key of ['BATON_TASK_ID', 'BATON_ROOT', 'BATON_BASE', LAUNCH_ENV]) delete env[key];
-  const outcome = await runPreReview({ layout: s.layout, plan: s.plan, task, command, env });
+  const outcome = await runPreReview({ layout: s.layout, plan: s.plan, task, command, env, retryFailed: asked });
   if (outcome) io.err(outcome.status === 'done' ? `AI pre-review of ${taskId} written (baton review ${taskId} shows it).` : `AI pre-review of ${taskId} failed: ${outcome.error}`);
   return outcome;
 }

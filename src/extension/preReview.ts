@@ -46,7 +46,7 @@ export function registerPreReview(
     log.info(`AI pre-review of ${taskId}: started`);
     try {
       const outcome = await (asked
-        ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AI pre-review of ${taskId}` }, () => runPreReview({ layout, plan, task, command, env }))
+        ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AI pre-review of ${taskId}` }, () => runPreReview({ layout, plan, task, command, env, retryFailed: true }))
         : runPreReview({ layout, plan, task, command, env }));
       if (!outcome) return 'already';
       log.info(`AI pre-review of ${taskId}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);

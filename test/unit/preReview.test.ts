@@ -3,9 +3,14 @@
 // risk summary in result.json; `baton review` shows it beside the gates. It never approves and never
 // changes the worktree. Off unless asked for.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureWorktree } from '../../src/core/git/worktrees';
+import { parsePlan } from '../../src/core/plan/parse';
+import { BatonLayout } from '../../src/core/run/layout';
+import { PRE_REVIEW_INLINE_BYTES, preReviewOf, preReviewPrompt, runPreReview } from '../../src/core/run/preReview';
+import { readResult } from '../../src/core/run/result';
 import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
 import { startScriptedModel, textOf, turn, type ScriptedModel } from '../support/scriptedModel';
 import { git, makeRepo, runCli } from './workspaceRepo';
@@ -123,5 +128,44 @@ describe('AI pre-review, with the real Claude Code CLI', function () {
     assert.equal(JSON.parse((await runCli(repo, ['status', '--json'], env)).stdout)[0].state, 'review');
     const asked = model.requests.slice(before).filter((r) => textOf(r.body?.messages?.[0]?.content).includes('# Pre-review of task'));
     assert.deepEqual(asked, []);
+  });
+});
+
+describe('AI pre-review: prompt and failures', () => {
+  it('hands over a long diff through its file, with only its beginning in the prompt, fenced so it cannot close the fence', () => {
+    const diff = '+```\n' + '+x\n'.repeat(20_000);
+    const text = preReviewPrompt({
+      plan: { ...parsePlan(PLAN, 'baton.yaml').plan },
+      task: parsePlan(PLAN, 'baton.yaml').plan.tasks[0],
+      persona: '## Your role: reviewer',
+      diff,
+      diffFile: '/repo/.baton/runs/api/pre-review.diff',
+      files: ['api.txt'],
+      untracked: ['new.txt'],
+    });
+    assert.match(text, /^# Pre-review of task api: The API/);
+    assert.match(text, new RegExp(`in the file \`/repo/.baton/runs/api/pre-review.diff\` \\(${Buffer.byteLength(diff)} bytes\\)\\. Only its first ${PRE_REVIEW_INLINE_BYTES} bytes follow`));
+    assert.ok(Buffer.byteLength(text) < PRE_REVIEW_INLINE_BYTES + 4000);
+    assert.match(text, /\n````diff\n\+```\n/, 'a fence longer than any backtick run inside');
+    assert.match(text, /New files not yet committed \(not in the diff; read them in the worktree\): `new.txt`/);
+  });
+
+  it('records a reviewer that cannot run as failed, with the reason; runs again for the same commit only when asked', async () => {
+    const repo = makeRepo(PLAN);
+    const layout = new BatonLayout(repo);
+    layout.ensureRunDir('api');
+    await ensureWorktree(repo, 'api', 'main', layout.worktree('api'));
+    writeFileSync(join(layout.worktree('api'), 'api.txt'), 'x\n');
+    git(layout.worktree('api'), 'add', 'api.txt');
+    git(layout.worktree('api'), 'commit', '-qm', 'Add api.txt');
+    const { plan } = parsePlan(PLAN, join(repo, 'baton.yaml'));
+    const request = { layout, plan, task: plan.tasks[0], command: join(repo, 'no-such-claude'), env: process.env };
+    const first = await runPreReview(request);
+    assert.equal(first?.status, 'failed');
+    assert.match(first!.error!, /no-such-claude was not found on PATH/);
+    assert.equal(preReviewOf(readResult(layout, 'api'))?.status, 'failed');
+    assert.equal(await runPreReview(request), undefined, 'not again by itself for the same commit');
+    assert.equal((await runPreReview({ ...request, retryFailed: true }))?.status, 'failed', 'again when the person asks');
+    assert.match(readFileSync(layout.events('api'), 'utf8'), /"type":"pre-review","at":"[^"]+","status":"failed"/);
   });
 });

@@ -46,6 +46,8 @@ export interface PreReviewRequest {
   personasDir?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Asked for by the person: a pre-review of this commit that failed runs again. */
+  retryFailed?: boolean;
 }
 
 /** result.json's `pre_review`, when it is well formed. */
@@ -84,7 +86,8 @@ export async function runPreReview(r: PreReviewRequest): Promise<PreReview | und
     const base = current ?? { status: 'unreported' as const };
     const before = readPreReviewValue(base.pre_review);
     const busy = before?.status === 'running' && now.getTime() - Date.parse(before.at) < RUNNING_STALE_MS;
-    if (before?.commit === head && (before.status !== 'running' || busy)) return base;
+    const again = before?.status === 'failed' && r.retryFailed;
+    if (before?.commit === head && !again && (before.status !== 'running' || busy)) return base;
     claimed = true;
     return { ...base, pre_review: { status: 'running', commit: head, at: now.toISOString() } satisfies PreReview };
   });
