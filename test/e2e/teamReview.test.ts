@@ -1,7 +1,8 @@
 // AI pre-review and Attach to Worker in a real VS Code (code-server in Chromium), with the REAL Claude Code
 // CLI against the scripted model: with `baton.preReview` on, a worker that finishes gets a read-only
 // reviewer's risk summary, shown in the review summary beside the gates; Attach to Worker brings a running
-// worker's terminal to the front, and resumes a stopped worker's conversation in a new one.
+// worker's terminal to the front, and resumes a stopped worker's conversation in a new one; with
+// `baton.notesAfterApproval` on, approving the task notes what it changed for the worker started next.
 //
 //   flock /tmp/baton-host.lock npx mocha --no-config --node-option import=tsx --timeout 300000 test/e2e/teamReview.test.ts
 import { strict as assert } from 'node:assert';
@@ -27,6 +28,10 @@ tasks:
     description: Write form.txt and commit it.
     files: [form.txt]
     gates: ["test -f form.txt"]
+  - id: page
+    title: Contact page
+    deps: [form]
+    description: Link the form from the page.
 `;
 
 const SUMMARY = [
@@ -37,6 +42,7 @@ const SUMMARY = [
 
 const SETTINGS = {
   'baton.preReview': true,
+  'baton.notesAfterApproval': true,
   'baton.claude.trustWorktrees': 'always',
   'terminal.integrated.confirmOnExit': 'never',
   'terminal.integrated.confirmOnKill': 'never',
@@ -227,5 +233,41 @@ describe('AI pre-review and Attach to Worker in VS Code, with the real Claude Co
     assert.match(said, /Form written and committed\./, 'the earlier conversation came along');
     await new Promise((r) => setTimeout(r, 1500));
     await host.screenshot('e2e-attach-resumed');
+  });
+
+  it('approving writes a note in baton-notes.md beside the plan, and the next worker finds it in its prompt', async () => {
+    await host.runCommand('Terminal: Kill the Active Terminal Instance');
+    await poll('the resumed conversation to end', () => (processes().some((p) => p.cwd === worktree() && p.args.includes('--resume')) ? undefined : true), 20_000);
+    await host.runCommand('Baton: Run Gates');
+    await host.chooseQuickPickItem('Contact form');
+    await poll('the gates to pass', () => {
+      try {
+        return JSON.parse(fs.readFileSync(resultFile(), 'utf8')).gates?.[0]?.exit_code === 0 || undefined;
+      } catch {
+        return undefined;
+      }
+    }, 30_000);
+    await host.runCommand('Baton: Approve Task');
+    await host.chooseQuickPickItem('Contact form');
+    const notesFile = path.join(workspace, 'baton-notes.md');
+    const notes = await poll('the note of the approved task', () => (fs.existsSync(notesFile) && fs.readFileSync(notesFile, 'utf8').includes('## form:') ? fs.readFileSync(notesFile, 'utf8') : undefined), 60_000, 250);
+    assert.match(notes, /## form: Contact form\n\nApproved \d{4}-\d\d-\d\d, merged as [0-9a-f]{10}\.\n\n> \(the worker handed over no summary\)\n\nFiles changed: `form\.txt`/);
+    assert.equal(git(workspace, 'log', '-1', '--format=%s', 'main'), 'Merge baton task form: Contact form (baton/form)');
+
+    model.script('# Task page:', [turn.text('Page linked.')]);
+    await poll('Contact page to be ready', async () => ((await host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 })).find((r) => r.label === 'Contact page')?.actions.includes('Start Worker') ? true : undefined), 30_000);
+    await host.clickTreeRowAction('Tasks', 'Contact page', 'Start Worker');
+    const prompt = await poll('the page worker\'s prompt', () => {
+      try {
+        return fs.readFileSync(path.join(workspace, '.baton/runs/page/prompt.md'), 'utf8');
+      } catch {
+        return undefined;
+      }
+    }, 30_000);
+    assert.match(prompt, /## Notes from approved work[\s\S]*## form: Contact form[\s\S]*Files changed: `form\.txt`/);
+    await poll('the page worker to ask the model', () => (model.turnsOf('# Task page:').length > 0 ? true : undefined), 30_000);
+    const said = textOf(model.turnsOf('# Task page:')[0].body?.messages?.[0]?.content);
+    assert.match(said, /Notes from approved work/, 'the note reached the model');
+    await host.screenshot('e2e-notes-next-worker');
   });
 });
