@@ -31,7 +31,7 @@ export function registerAttach(context: vscode.ExtensionContext, workers: Worker
       if (!id) return undefined;
       const row = rows.find((r) => r.task === id);
       if (!row) {
-        void vscode.window.showWarningMessage(`"${id}" has had no worker yet: start one first.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('"{0}" has had no worker yet: start one first.', id));
         return undefined;
       }
       // Its process still runs (working, or at its prompt in review): the conversation is live in its own
@@ -44,16 +44,16 @@ export function registerAttach(context: vscode.ExtensionContext, workers: Worker
           existing.show();
           return 'focused';
         }
-        void vscode.window.showInformationMessage(`"${id}" is running headless (baton run or baton start): stop it first to attach here, or follow it with baton status --watch.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is running headless (baton run or baton start): stop it first to attach here, or follow it with baton status --watch.', id));
         return undefined;
       }
-      if (!ensureTrusted('attach to workers')) return undefined;
+      if (!ensureTrusted(vscode.l10n.t('attach to workers'))) return undefined;
       if (!row.session) {
-        void vscode.window.showWarningMessage(`No Claude Code session is recorded for "${id}" (its hooks never reported one), so there is no conversation to resume.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('No Claude Code session is recorded for "{0}" (its hooks never reported one), so there is no conversation to resume.', id));
         return undefined;
       }
       if (!row.worktree) {
-        void vscode.window.showWarningMessage(`The worktree of "${id}" is gone (approved and cleaned up, or discarded): its conversation cannot be resumed there.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('The worktree of "{0}" is gone (approved and cleaned up, or discarded): its conversation cannot be resumed there.', id));
         return undefined;
       }
       const layout = workers.runLayout!;
@@ -68,7 +68,7 @@ export function registerAttach(context: vscode.ExtensionContext, workers: Worker
         return undefined;
       }
       if (!profile.claudeHooks) {
-        void vscode.window.showWarningMessage(`Attach resumes Claude Code conversations; "${id}" runs ${profile.command}.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Attach resumes Claude Code conversations; "{0}" runs {1}.', id, profile.command));
         return undefined;
       }
       const settings = layout.settings(id);
@@ -105,7 +105,7 @@ export function registerAttach(context: vscode.ExtensionContext, workers: Worker
 
 async function pickSession(rows: SessionRow[], planSource: PlanSource): Promise<string | undefined> {
   if (!rows.length) {
-    void vscode.window.showInformationMessage('No worker has run yet: start one from a ready task.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No worker has run yet: start one from a ready task.'));
     return undefined;
   }
   const titles = new Map(planSource.current?.plan.tasks.map((t) => [t.id, t.title]));
@@ -113,10 +113,10 @@ async function pickSession(rows: SessionRow[], planSource: PlanSource): Promise<
     rows.map((r) => ({
       label: titles.get(r.task) || r.task,
       description: r.task,
-      detail: `${r.persona} · ${stateLabel(r.state)} · ${r.session ? `session ${r.session.slice(0, 8)}` : 'no session recorded'}`,
+      detail: `${r.persona} · ${stateLabel(r.state)} · ${r.session ? vscode.l10n.t('session {0}', r.session.slice(0, 8)) : vscode.l10n.t('no session recorded')}`,
       id: r.task,
     })),
-    { title: 'Attach to which worker?', matchOnDescription: true },
+    { title: vscode.l10n.t('Attach to which worker?'), matchOnDescription: true },
   );
   return chosen?.id;
 }

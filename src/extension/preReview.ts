@@ -46,7 +46,7 @@ export function registerPreReview(
     log.info(`AI pre-review of ${taskId}: started`);
     try {
       const outcome = await (asked
-        ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AI pre-review of ${taskId}` }, () => runPreReview({ layout, plan, task, command, env, retryFailed: true }))
+        ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('AI pre-review of {0}', taskId) }, () => runPreReview({ layout, plan, task, command, env, retryFailed: true }))
         : runPreReview({ layout, plan, task, command, env }));
       if (!outcome) return 'already';
       log.info(`AI pre-review of ${taskId}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);
@@ -80,11 +80,11 @@ export function registerPreReview(
               : await pickInReview(workers, planSource);
       if (!id) return undefined;
       const result = await preReview(id, true);
-      if (result === 'already') void vscode.window.showInformationMessage(`"${id}" already has an AI pre-review of its current commit (or one is under way): Review Task shows it.`);
-      if (result === 'failed') void vscode.window.showWarningMessage(`The AI pre-review of "${id}" failed; Review Task shows why.`);
+      if (result === 'already') void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" already has an AI pre-review of its current commit (or one is under way): Review Task shows it.', id));
+      if (result === 'failed') void vscode.window.showWarningMessage(vscode.l10n.t('The AI pre-review of "{0}" failed; Review Task shows why.', id));
       if (result === 'done') {
-        const review = 'Review Task';
-        void vscode.window.showInformationMessage(`AI pre-review of "${id}" written.`, review).then((c) => c === review && vscode.commands.executeCommand('baton.reviewTask', id));
+        const review = vscode.l10n.t('Review Task');
+        void vscode.window.showInformationMessage(vscode.l10n.t('AI pre-review of "{0}" written.', id), review).then((c) => c === review && vscode.commands.executeCommand('baton.reviewTask', id));
       }
       return result;
     }),
@@ -97,12 +97,12 @@ async function pickInReview(workers: Workers, planSource: PlanSource): Promise<s
   const states = workers.taskStates(snapshot);
   const tasks = snapshot.plan.tasks.filter((t) => states.get(t.id) === 'review');
   if (!tasks.length) {
-    void vscode.window.showInformationMessage('No task is in review: a pre-review reads the work of a worker that has finished.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No task is in review: a pre-review reads the work of a worker that has finished.'));
     return undefined;
   }
   const chosen = await vscode.window.showQuickPick(
     tasks.map((t) => ({ label: t.title || t.id, description: t.id, id: t.id })),
-    { title: 'AI pre-review of which task?', matchOnDescription: true },
+    { title: vscode.l10n.t('AI pre-review of which task?'), matchOnDescription: true },
   );
   return chosen?.id;
 }
