@@ -19,6 +19,7 @@ import { BatonLayout } from '../core/run/layout';
 import { readLaunch } from '../core/run/launches';
 import { endRecorded } from '../core/run/processTree';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
+import { taskOfTerminal, terminalName } from '../core/run/sessions';
 import { stopSupervisor } from '../core/run/supervisor';
 import { canStop, pidAlive } from '../core/run/workerState';
 import { personEnvironment } from '../core/run/workerEnv';
@@ -35,8 +36,6 @@ import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
 import { ensureTrusted } from './workspaceTrust';
 import { noLinks } from './wording';
-
-const TERMINAL_PREFIX = 'Baton: ';
 
 /** States worth a notification, with the setting that turns each off. */
 const NOTIFY: Partial<Record<TaskState, { setting: string; message: (id: string, r: WorkerRecord) => string }>> = {
@@ -252,7 +251,7 @@ export class Workers implements vscode.Disposable {
     const known = this.terminals.get(taskId);
     if (known) return known;
     // After a window reload a worker's terminal comes back, but its name may arrive after it opened.
-    const found = vscode.window.terminals.find((t) => t.name === `${TERMINAL_PREFIX}${taskId}`);
+    const found = vscode.window.terminals.find((t) => t.name === terminalName(taskId));
     if (found) this.terminals.set(taskId, found);
     return found;
   }
@@ -305,7 +304,7 @@ export class Workers implements vscode.Disposable {
     });
     existing?.dispose(); // a restart replaces the old, finished terminal
     const terminal = vscode.window.createTerminal({
-      name: `${TERMINAL_PREFIX}${taskId}`,
+      name: terminalName(taskId),
       shellPath: launch.command,
       shellArgs: launch.args,
       // The agent runs in the worktree (the supervisor spawns it there). The terminal itself starts in the
@@ -507,9 +506,8 @@ export class Workers implements vscode.Disposable {
   }
 
   private adopt(terminal: vscode.Terminal): void {
-    if (!terminal.name.startsWith(TERMINAL_PREFIX)) return;
-    const id = terminal.name.slice(TERMINAL_PREFIX.length);
-    if (!this.terminals.has(id)) this.terminals.set(id, terminal);
+    const id = taskOfTerminal(terminal.name);
+    if (id !== undefined && !this.terminals.has(id)) this.terminals.set(id, terminal);
   }
 
   private onWorkerChange(task: string, record: WorkerRecord | undefined): void {

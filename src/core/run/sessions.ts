@@ -7,9 +7,16 @@ import { readEvents } from './events';
 import type { BatonLayout } from './layout';
 import type { TaskState } from './states';
 
+const TERMINAL_PREFIX = 'Baton: ';
+
 /** The terminal the extension opens for a worker (headless workers have none). */
 export function terminalName(taskId: string): string {
-  return `Baton: ${taskId}`;
+  return `${TERMINAL_PREFIX}${taskId}`;
+}
+
+/** The task whose worker a terminal named by terminalName() belongs to; undefined for any other terminal. */
+export function taskOfTerminal(name: string): string | undefined {
+  return name.startsWith(TERMINAL_PREFIX) ? name.slice(TERMINAL_PREFIX.length) : undefined;
 }
 
 export interface SessionRow {
