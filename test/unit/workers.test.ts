@@ -210,7 +210,11 @@ describe('heartbeat files under stress', function () {
     assert.ok(!/[\n\u001b]/.test(clean) && clean.length <= 120, 'activity is one short line whatever the worker wrote');
   });
 
-  it('20 workers writing at once: every hook event lands, every heartbeat stays valid JSON', async () => {
+  it('20 workers writing at once: every hook event lands, every heartbeat stays valid JSON', async function () {
+    // 200 short-lived `node cli.js hook` processes: on a loaded machine they may take minutes in all, so the
+    // deadline is on progress (no hook finishing for a while), not on the whole run.
+    this.timeout(0);
+    const stuckAfterMs = 30_000;
     const repo = makeRepo('');
     const layout = new BatonLayout(repo);
     const cli = await bundledCli();
@@ -224,18 +228,37 @@ describe('heartbeat files under stress', function () {
         if (r?.problem) bad.push(r.problem);
       }
     }, 5);
-    // Each worker fires 10 hook events back to back, all 20 at once: 200 locked read-modify-writes.
-    await Promise.all(
-      ids.map(
-        (id) =>
-          new Promise<void>((resolve, reject) => {
-            const script = Array.from({ length: 10 }, (_, k) => `echo '{"tool_name":"Edit","tool_input":{"file_path":"f${k}.ts"}}' | "${process.execPath}" "${cli}" hook PostToolUse`).join(' && ');
-            const p = spawn('sh', ['-c', script], { env: { ...process.env, BATON_TASK_ID: id, BATON_ROOT: repo } });
-            p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`${id} exited ${c}`))));
+    let done = 0;
+    let lastProgress = Date.now();
+    const hook = (id: string, k: number) =>
+      new Promise<void>((resolve, reject) => {
+        const p = spawn(process.execPath, [cli, 'hook', 'PostToolUse'], { env: { ...process.env, BATON_TASK_ID: id, BATON_ROOT: repo } });
+        p.stdin.end(JSON.stringify({ tool_name: 'Edit', tool_input: { file_path: `f${k}.ts` } }));
+        p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`${id}'s hook ${k} exited ${c}`))));
+      }).then(() => {
+        done++;
+        lastProgress = Date.now();
+      });
+    let watchdog: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      watchdog = setInterval(() => {
+        if (Date.now() - lastProgress > stuckAfterMs) reject(new Error(`no hook finished for ${stuckAfterMs / 1000} s (${done} of 200 done)`));
+      }, 1000);
+    });
+    try {
+      // Each worker fires 10 hook events back to back, all 20 at once: 200 locked read-modify-writes.
+      await Promise.race([
+        Promise.all(
+          ids.map(async (id) => {
+            for (let k = 0; k < 10; k++) await hook(id, k);
           }),
-      ),
-    );
-    clearInterval(poll);
+        ),
+        stuck,
+      ]);
+    } finally {
+      clearInterval(watchdog);
+      clearInterval(poll);
+    }
     assert.deepEqual(bad, [], 'no reader ever saw a torn heartbeat');
     for (const id of ids) {
       const r = store.read(id)!;
