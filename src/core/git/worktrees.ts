@@ -154,6 +154,9 @@ function gitWithInput(cwd: string, args: string[], input: string): Promise<void>
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.once('error', fail);
     child.once('close', (code) => (code === 0 ? done() : fail(Object.assign(new Error(`git ${args[0]} failed`), { stderr }))));
+    // git may exit before reading its input (e.g. the index is locked): the write then fails with EPIPE,
+    // which unheard would end this process. Its exit code and stderr above say what went wrong.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
