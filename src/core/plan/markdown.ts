@@ -19,7 +19,7 @@
 //   We write British English.
 //   **Files**: `docs/api.md`
 //   **Default Persona**: Engineer
-import { DEFAULTS, type Complexity, type ParseResult, type Plan, type PlanDiagnostic, type Span, type Task } from './model';
+import { emptyPlan, type Complexity, type ParseResult, type PlanDiagnostic, type Span, type Task } from './model';
 import { parseEstimate } from './durations';
 import { validatePlan } from './validate';
 import { contextPathProblem } from './yamlPlan';
@@ -51,16 +51,7 @@ export function parseMarkdownPlan(text: string, file: string): ParseResult {
 export function readMarkdownPlan(text: string, file: string): ParseResult {
   const lines = text.split(/\r?\n/);
   const diagnostics: PlanDiagnostic[] = [];
-  const plan: Plan = {
-    file,
-    format: 'markdown',
-    version: 1,
-    name: '',
-    base: 'main',
-    defaults: { ...DEFAULTS, gates: [] },
-    context: { text: '', files: [] },
-    tasks: [],
-  };
+  const plan = emptyPlan(file, 'markdown');
   const at = (line: number, column: number, length = 0): Span => ({
     start: { line: line + 1, column: column + 1 },
     end: { line: line + 1, column: column + 1 + length },

@@ -100,6 +100,11 @@ export const DEFAULTS: PlanDefaults = {
   conflicts: 'serialize',
 };
 
+/** A plan with nothing in it yet: what each parser fills in as it reads. */
+export function emptyPlan(file: string, format: Plan['format']): Plan {
+  return { file, format, version: 1, name: '', base: 'main', defaults: { ...DEFAULTS, gates: [] }, context: { text: '', files: [] }, tasks: [] };
+}
+
 /** Persona names become file names (`.baton/personas/<name>.md`): the same rule as task ids. */
 export const PERSONA_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 

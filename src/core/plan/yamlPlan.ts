@@ -2,7 +2,7 @@
 // Works on the yaml package's Document (not toJS) so each diagnostic can point at the exact node.
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { CONFLICT_POLICIES, DEFAULTS, type Complexity, type ConflictPolicy, type ParseResult, type Plan, type PlanDiagnostic, type PlanDefaults, type Span, type Task } from './model';
+import { CONFLICT_POLICIES, emptyPlan, type Complexity, type ConflictPolicy, type ParseResult, type PlanDiagnostic, type PlanDefaults, type Span, type Task } from './model';
 import { parseDuration, parseEstimate } from './durations';
 import { branchNameProblem } from './refNames';
 
@@ -61,16 +61,7 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
     diagnostics.push({ code, severity, message, file, span });
   const error = (code: string, span: Span, message: string) => report('error', code, span, message);
 
-  const plan: Plan = {
-    file,
-    format: 'yaml',
-    version: 1,
-    name: '',
-    base: 'main',
-    defaults: { ...DEFAULTS, gates: [] },
-    context: { text: '', files: [] },
-    tasks: [],
-  };
+  const plan = emptyPlan(file, 'yaml');
 
   for (const e of doc.errors) {
     error('yaml-syntax', spanOf(e.pos[0], e.pos[1]), `YAML syntax: ${firstLine(e.message)}. Fix the YAML so the plan can be read.`);
