@@ -3,9 +3,9 @@
 // folders, an environment that points the CLI at the stub and keeps it off the network, and a settings
 // file whose hooks record every event. See README.md beside this file for what was learned.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 const projectRoot = resolve(__dirname, '..', '..');
 
@@ -119,6 +119,19 @@ export function makeClaudeEnv(options: ClaudeEnvOptions): ClaudeEnv {
     ...options.extra,
   };
   return { configDir, env, trust, dispose: () => rmSync(configDir, { recursive: true, force: true }) };
+}
+
+/**
+ * `claude.env` with the CLI on PATH as `claude` (a link in the config folder, removed with it): Baton's
+ * built-in profile runs `claude` from PATH, as on a person's machine. Plain strings, as spawn and the
+ * host take them.
+ */
+export function withClaudeOnPath(claude: ClaudeEnv): Record<string, string> {
+  const bin = join(claude.configDir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(findClaudeBinary(), join(bin, 'claude'));
+  const env = { ...claude.env, PATH: `${bin}${delimiter}${process.env.PATH}` };
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** The hook events Baton listens to. */

@@ -3,11 +3,10 @@
 // task runs with its persona, `baton sessions` lists both with their Claude session ids, and `baton attach`
 // resumes a finished worker's conversation.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
-import { startScriptedModel, textOf, turn, type ScriptedModel } from '../support/scriptedModel';
+import { useClaudeWorkerEnv } from '../support/claudeWorkerEnv';
+import { textOf, turn } from '../support/scriptedModel';
 import { git, makeRepo, runCli } from './workspaceRepo';
 
 const PLAN = `# Our plan: this comment and the blank line below must survive approvals.
@@ -27,24 +26,10 @@ tasks:
 
 describe('a team that grows, with the real Claude Code CLI', function () {
   this.timeout(180_000);
-  let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let env: Record<string, string>;
-
-  before(async () => {
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
-    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  });
-
-  after(async () => {
-    await model?.close();
-    claude?.dispose();
-  });
+  const workers = useClaudeWorkerEnv();
 
   it('a worker requests a worker mid-task; approve adds it to baton.yaml; it runs; sessions lists both; attach resumes one', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(PLAN);
     const wt = (id: string) => join(repo, '.baton/worktrees', id);
     model.script('# Task api:', [

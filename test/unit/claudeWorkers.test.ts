@@ -2,12 +2,11 @@
 // on 127.0.0.1: worktrees, the built-in `claude` profile, hook settings, `baton hook`, and the states that
 // `baton status --watch` prints.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
+import { useClaudeWorkerEnv } from '../support/claudeWorkerEnv';
 import { CLAUDE_TEAM_PLAN } from '../support/plans';
-import { startScriptedModel, turn, type ScriptedModel } from '../support/scriptedModel';
+import { turn } from '../support/scriptedModel';
 import { bundledCli, git, makeRepo, runCli, spawnCli, waitFor } from './workspaceRepo';
 
 const PLAN = CLAUDE_TEAM_PLAN;
@@ -23,26 +22,13 @@ function writeAndCommit(worktree: string, file: string, content: string) {
 
 describe('workers with the real Claude Code CLI', function () {
   this.timeout(180_000);
-  let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let env: Record<string, string>;
-
+  const workers = useClaudeWorkerEnv();
   before(async () => {
     await bundledCli();
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    // The built-in profile runs `claude` from PATH, as on a user's machine.
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
-    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  });
-
-  after(async () => {
-    await model?.close();
-    claude?.dispose();
   });
 
   it('runs two independent tasks, each editing and committing in its own worktree; status --watch shows starting, in progress, review', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(PLAN);
     const wt = (id: string) => join(repo, '.baton/worktrees', id);
     model.script('# Task alpha:', writeAndCommit(wt('alpha'), 'alpha.txt', 'alpha\n'));
@@ -106,6 +92,7 @@ describe('workers with the real Claude Code CLI', function () {
   });
 
   it('baton run --auto-approve: six Claude workers in dependency order, each merged into main; no worktree or baton/* branch left', async () => {
+    const { model, env } = workers;
     const plan = `version: 1
 name: Six
 base: main
@@ -138,6 +125,7 @@ ${['a', 'b', 'c'].map((id) => `  - {id: ${id}, title: Part ${id}}`).join('\n')}
   });
 
   it('a Claude worker that is refused a command it may not run does not hang, and its work is checkpointed', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(PLAN.replace('agent: claude', 'agent: claude\n  gates: ["npm test"]'));
     const wt = join(repo, '.baton/worktrees/alpha');
     model.script('# Task alpha:', [

@@ -1,35 +1,22 @@
 // Request Changes reaching a worker that has exited: with the REAL Claude Code CLI against the scripted
 // model, `baton changes` starts a worker on the same worktree that resumes the same conversation.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
+import { useClaudeWorkerEnv } from '../support/claudeWorkerEnv';
 import { CLAUDE_TEAM_PLAN } from '../support/plans';
-import { startScriptedModel, textOf, turn, type ScriptedModel } from '../support/scriptedModel';
+import { textOf, turn } from '../support/scriptedModel';
 import { bundledCli, git, makeRepo, runCli, waitFor } from './workspaceRepo';
 
 describe('Request Changes with the real Claude Code CLI', function () {
   this.timeout(180_000);
-  let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let env: Record<string, string>;
-
+  const workers = useClaudeWorkerEnv();
   before(async () => {
     await bundledCli();
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
-    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  });
-
-  after(async () => {
-    await model?.close();
-    claude?.dispose();
   });
 
   it('hands over a summary, then resumes its own conversation with the feedback and goes back to review', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(CLAUDE_TEAM_PLAN);
     const wt = join(repo, '.baton/worktrees/alpha');
     model.script('# Task alpha:', [
