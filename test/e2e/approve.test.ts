@@ -7,14 +7,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '../host/harness';
+import { type Host, startHost } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
-import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
+import { type ClaudeWorkspace, makeClaudeWorkspace } from '../support/claudeWorkspace';
 import { poll } from '../support/poll';
-import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
-import { type ScriptedModel, startScriptedModel, turn } from '../support/scriptedModel';
+import { type ScriptedModel, turn } from '../support/scriptedModel';
 
 const PLAN = `version: 1
 name: Approve
@@ -48,8 +46,7 @@ describe('Approve Task in VS Code, with the real Claude Code CLI', function () {
   let host: Host;
   let workspace: string;
   let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let bin: string;
+  let setup: ClaudeWorkspace | undefined;
   const worktree = (id: string) => path.join(workspace, '.baton', 'worktrees', id);
   const stateOf = async (title: string, view = 'Tasks') =>
     (await host.treeRows(view, { atLeast: 0, timeoutMs: 2000 })).find((r) => r.label === title);
@@ -57,18 +54,8 @@ describe('Approve Task in VS Code, with the real Claude Code CLI', function () {
   before(async function () {
     this.timeout(300_000);
     const vsix = packageBaton();
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
-    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
-    workspace = makeGitWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Approve\n' } });
-    const ws = workspace;
-    const configDir = claude.configDir;
-    cleanUpOnExit(() => {
-      killProcessesMentioning(ws);
-      killProcessesMentioning(configDir);
-      removeWorkspace(ws);
-    });
+    setup = await makeClaudeWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Approve\n' } });
+    ({ workspace, model } = setup);
     model.script('# Task alpha: Alpha feature', [
       turn.write(path.join(worktree('alpha'), 'alpha.txt'), 'alpha\n'),
       turn.bash('git add alpha.txt && git commit -m "Add alpha.txt"', 'Commit the work'),
@@ -80,23 +67,13 @@ describe('Approve Task in VS Code, with the real Claude Code CLI', function () {
       turn.bash('git add gamma.txt && git commit -m "Add gamma.txt"', 'Commit the work'),
       turn.text('Wrote and committed gamma.txt.'),
     ]);
-    const env = Object.fromEntries(
-      Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>;
-    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-approve', env, settings: SETTINGS });
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-approve', env: setup.env, settings: SETTINGS });
     await host.openViewContainer('Baton');
   });
 
   after(async function () {
     await host?.stop();
-    if (workspace) {
-      killProcessesMentioning(workspace);
-      killProcessesMentioning(claude.configDir);
-    }
-    await model?.close();
-    claude?.dispose();
-    if (bin) fs.rmSync(bin, { recursive: true, force: true });
-    if (workspace) removeWorkspace(workspace);
+    await setup?.dispose();
   });
 
   afterEach(async function () {

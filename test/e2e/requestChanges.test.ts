@@ -6,15 +6,13 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '../host/harness';
+import { type Host, startHost } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
-import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
-import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
 import { CLAUDE_TEAM_PLAN } from '../support/plans';
+import { type ClaudeWorkspace, makeClaudeWorkspace } from '../support/claudeWorkspace';
 import { poll } from '../support/poll';
-import { type ScriptedModel, startScriptedModel, textOf, turn } from '../support/scriptedModel';
+import { type ScriptedModel, textOf, turn } from '../support/scriptedModel';
 
 const SETTINGS = {
   'baton.claude.trustWorktrees': 'always',
@@ -27,8 +25,7 @@ describe('Request Changes in VS Code, with the real Claude Code CLI', function (
   let host: Host;
   let workspace: string;
   let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let bin: string;
+  let setup: ClaudeWorkspace | undefined;
   const wt = () => path.join(workspace, '.baton', 'worktrees', 'alpha');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: wt(), encoding: 'utf8' }).trim();
   const events = () => fs.readFileSync(path.join(workspace, '.baton/runs/alpha/events.jsonl'), 'utf8');
@@ -57,37 +54,16 @@ describe('Request Changes in VS Code, with the real Claude Code CLI', function (
   before(async function () {
     this.timeout(300_000);
     const vsix = packageBaton();
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
-    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
-    workspace = makeGitWorkspace({ files: { 'baton.yaml': CLAUDE_TEAM_PLAN, 'README.md': '# Claude team\n' } });
-    const ws = workspace;
-    const configDir = claude.configDir;
-    cleanUpOnExit(() => {
-      killProcessesMentioning(ws);
-      killProcessesMentioning(configDir);
-      removeWorkspace(ws);
-    });
-    const env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<
-      string,
-      string
-    >;
-    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-request-changes', env, settings: SETTINGS });
+    setup = await makeClaudeWorkspace({ files: { 'baton.yaml': CLAUDE_TEAM_PLAN, 'README.md': '# Claude team\n' } });
+    ({ workspace, model } = setup);
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-request-changes', env: setup.env, settings: SETTINGS });
     await host.openViewContainer('Baton');
     await poll('the plan in the Tasks view', async () => ((await host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 })).some((r) => r.label === 'Alpha feature') ? true : undefined));
   });
 
   after(async function () {
     await host?.stop();
-    if (workspace) {
-      killProcessesMentioning(workspace);
-      killProcessesMentioning(claude.configDir);
-    }
-    await model?.close();
-    claude?.dispose();
-    if (bin) fs.rmSync(bin, { recursive: true, force: true });
-    if (workspace) removeWorkspace(workspace);
+    await setup?.dispose();
   });
 
   afterEach(async function () {

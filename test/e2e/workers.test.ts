@@ -8,15 +8,14 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanUpOnExit, type Host, killProcessesMentioning, startHost, type TreeRow } from '../host/harness';
+import { type Host, startHost, type TreeRow } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
-import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
 import { CLAUDE_TEAM_PLAN } from '../support/plans';
+import { type ClaudeWorkspace, makeClaudeWorkspace } from '../support/claudeWorkspace';
 import { poll } from '../support/poll';
-import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
-import { type ScriptedModel, startScriptedModel, textOf, turn, type Turn } from '../support/scriptedModel';
+import { type ClaudeEnv } from '../support/claudeEnv';
+import { type ScriptedModel, textOf, turn, type Turn } from '../support/scriptedModel';
 
 const PLAN = CLAUDE_TEAM_PLAN;
 
@@ -122,7 +121,7 @@ describe('Workers in VS Code, with the real Claude Code CLI', function () {
   let workspace: string;
   let model: ScriptedModel;
   let claude: ClaudeEnv;
-  let bin: string;
+  let setup: ClaudeWorkspace | undefined;
   const worktree = (id: string) => path.join(workspace, '.baton', 'worktrees', id);
 
   /** Writes a file in the worker's worktree (the Write tool wants an absolute path) and commits it with git. */
@@ -166,42 +165,17 @@ describe('Workers in VS Code, with the real Claude Code CLI', function () {
   before(async function () {
     this.timeout(300_000); // packages Baton and starts code-server
     const vsix = packageBaton();
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    // The built-in profile runs `claude` from PATH, as on a person's machine.
-    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
-    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
-    workspace = makeGitWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Claude team\n', 'scripts/migrate.sh': MIGRATE } });
-    const ws = workspace;
-    const configDir = claude.configDir;
-    const binDir = bin;
-    cleanUpOnExit(() => {
-      // Terminals run in sessions of their own: their supervisors outlive code-server.
-      killProcessesMentioning(ws);
-      killProcessesMentioning(configDir);
-      killProcessesIn(ws);
-      removeWorkspace(ws);
-      fs.rmSync(binDir, { recursive: true, force: true });
-    });
-    const env = Object.fromEntries(
-      Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>;
-    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-workers', env, settings: SETTINGS, keybindings: [START_GAMMA_KEY] });
+    // A worker's tools (the slow gate's sleep) may outlive its terminal: end what runs in the workspace too.
+    setup = await makeClaudeWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Claude team\n', 'scripts/migrate.sh': MIGRATE }, alsoEnd: killProcessesIn });
+    ({ workspace, model, claude } = setup);
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-workers', env: setup.env, settings: SETTINGS, keybindings: [START_GAMMA_KEY] });
     await host.openViewContainer('Baton');
     await poll('the plan in the Tasks view', async () => ((await taskRows()).some((r) => r.label === 'Gamma joins them') ? true : undefined));
   });
 
   after(async function () {
     await host?.stop();
-    if (workspace) {
-      killProcessesMentioning(workspace);
-      killProcessesMentioning(claude.configDir);
-      killProcessesIn(workspace);
-    }
-    await model?.close();
-    claude?.dispose();
-    if (bin) fs.rmSync(bin, { recursive: true, force: true });
-    if (workspace) removeWorkspace(workspace);
+    await setup?.dispose();
   });
 
   afterEach(async function () {
