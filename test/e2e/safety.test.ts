@@ -11,6 +11,7 @@ import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '..
 import { packageBaton } from '../host/package-baton';
 import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
 import { poll } from '../support/poll';
+import { pidAlive } from '../../src/core/run/workerState';
 
 const PLAN = `version: 1
 name: Safety
@@ -37,15 +38,6 @@ const SETTINGS = {
   // The half-typed plan must stay unsaved until the test saves it.
   'files.autoSave': 'off',
 };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('Safety in VS Code: trust, worker text, stalled workers, auto-start', function () {
   this.timeout(120_000);
@@ -83,7 +75,7 @@ describe('Safety in VS Code: trust, worker text, stalled workers, auto-start', f
 
   after(async () => {
     await host?.stop();
-    for (const s of sleepers) if (s.pid && alive(s.pid)) process.kill(s.pid, 'SIGKILL');
+    for (const s of sleepers) if (s.pid && pidAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
     if (workspace) {
       killProcessesMentioning(workspace);
       removeWorkspace(workspace);
@@ -126,7 +118,7 @@ describe('Safety in VS Code: trust, worker text, stalled workers, auto-start', f
     // A confirmation, where Baton asks for one.
     const confirm = host.page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').first();
     if (await confirm.isVisible({ timeout: 1500 }).catch(() => false)) await confirm.click();
-    await poll('the stalled supervisor to be stopped', async () => (alive(supervisor) ? undefined : true), 20_000);
+    await poll('the stalled supervisor to be stopped', async () => (pidAlive(supervisor) ? undefined : true), 20_000);
   });
 
   it('turning autoStart on starts ready work at once; then it starts only what the saved plan holds', async () => {

@@ -9,22 +9,13 @@ import { intakeHook } from '../../src/core/run/hookIntake';
 import { BatonLayout } from '../../src/core/run/layout';
 import { RunStore } from '../../src/core/run/runStore';
 import { agentEnvironment, personEnvironment } from '../../src/core/run/workerEnv';
-import { canStop, quietSeconds, workerState } from '../../src/core/run/workerState';
+import { canStop, pidAlive, quietSeconds, workerState } from '../../src/core/run/workerState';
 import { bundledCli, git, makeRepo, planYaml, runCli, scriptAgent, waitFor } from './workspaceRepo';
 
 const ONE = planYaml('  - {id: a, title: A}\n');
 
 function view(repo: string, task = 'a') {
   return new RunStore(new BatonLayout(repo), () => 30).read(task)?.view;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('supervisor safety', function () {
@@ -83,7 +74,7 @@ describe('supervisor safety', function () {
     const stubborn = Number(await waitFor('stubborn', () => existsSync(join(wt, 'stubborn.pid')) && readFileSync(join(wt, 'stubborn.pid'), 'utf8').trim()));
     const r = await runCli(repo, ['stop', 'a']);
     assert.equal(r.status, 0, r.stderr);
-    await waitFor('the stubborn process gone', () => !alive(stubborn), 10_000);
+    await waitFor('the stubborn process gone', () => !pidAlive(stubborn), 10_000);
   });
 
   it('Stop reaches a stalled worker', async () => {
