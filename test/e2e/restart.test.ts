@@ -14,14 +14,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanUpOnExit, type Host, killProcessesMentioning, startHost, type TreeRow } from '../host/harness';
+import { type Host, startHost, type TreeRow } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
-import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
+import { type ClaudeWorkspace, makeClaudeWorkspace } from '../support/claudeWorkspace';
 import { poll } from '../support/poll';
-import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
-import { type ScriptedModel, startScriptedModel, turn } from '../support/scriptedModel';
+import { type ScriptedModel, turn } from '../support/scriptedModel';
 
 const PLAN = `version: 1
 name: Restart
@@ -73,8 +71,7 @@ describe('VS Code quit and started again while a worker runs (real Claude Code C
   let host: Host;
   let workspace: string;
   let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let bin: string;
+  let setup: ClaudeWorkspace | undefined;
 
   const workerRows = () => host.treeRows('Workers', { atLeast: 0, timeoutMs: 2000 });
   const taskRows = () => host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 });
@@ -93,37 +90,15 @@ describe('VS Code quit and started again while a worker runs (real Claude Code C
   before(async function () {
     this.timeout(300_000);
     const vsix = packageBaton();
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
-    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
-    workspace = makeGitWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Restart\n', 'scripts/migrate.sh': MIGRATE } });
-    const ws = workspace;
-    const configDir = claude.configDir;
-    const binDir = bin;
-    cleanUpOnExit(() => {
-      killProcessesMentioning(ws);
-      killProcessesMentioning(configDir);
-      removeWorkspace(ws);
-      fs.rmSync(binDir, { recursive: true, force: true });
-    });
-    const env = Object.fromEntries(
-      Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>;
-    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-restart', env, settings: SETTINGS });
+    setup = await makeClaudeWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Restart\n', 'scripts/migrate.sh': MIGRATE } });
+    ({ workspace, model } = setup);
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-restart', env: setup.env, settings: SETTINGS });
     await host.openViewContainer('Baton');
   });
 
   after(async function () {
     await host?.stop();
-    if (workspace) {
-      killProcessesMentioning(workspace);
-      killProcessesMentioning(claude.configDir);
-    }
-    await model?.close();
-    claude?.dispose();
-    if (bin) fs.rmSync(bin, { recursive: true, force: true });
-    if (workspace) removeWorkspace(workspace);
+    await setup?.dispose();
   });
 
   afterEach(async function () {
