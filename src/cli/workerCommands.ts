@@ -1,7 +1,7 @@
 // `baton supervise | hook | report | status | start | stop | run`: the worker side of the CLI.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
 import type { Plan, PlanDiagnostic } from '../core/plan/model';
@@ -23,6 +23,8 @@ import { readQueue, type MergeResult } from '../core/run/mergeQueue';
 import { notesFileFor, recordApprovalNote } from '../core/run/approvalNotes';
 import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
+import { archiveIfComplete } from '../core/run/archive';
+import { parsePrices } from '../core/run/usage';
 import { removeTaskWorktree } from '../core/git/worktrees';
 import { planStates, type TaskState } from '../core/run/states';
 import { launchTaken, stopSupervisor, supervise } from '../core/run/supervisor';
@@ -517,8 +519,8 @@ export async function runCommand(planFile: string, options: StartOptions, io: Ou
   for (const t of unsaved) io.err(`Not checkpointed: ${t.id}: ${s.store.read(t.id)?.view.checkpointError}`);
   if (stoppedBy) return 1;
   if (abort.signal.aborted) return 130;
-  // Finished: offered, not done, so that what the run left stays where scripts look for it.
-  if (approved.length === s.plan.tasks.length && !archivedAlready(s)) io.err('Every task is approved: `baton archive` files the run away in .baton/archive/.');
+  // Finished: archived as the extension does (archiveOnCompletion.ts); a run archived before is left alone.
+  if (approved.length === s.plan.tasks.length) await archiveFinished(s, io);
   return failed.length || unsaved.length ? 1 : 0;
 }
 
@@ -541,9 +543,22 @@ export async function preReviewFor(s: Session, taskId: string, io: Output, asked
   return outcome;
 }
 
-/** Whether every task's last event is the mark an archive leaves (archive.ts). */
-function archivedAlready(s: Session): boolean {
-  return s.plan.tasks.every((t) => typeof readEvents(s.layout.events(t.id)).at(-1)?.archived === 'string');
+/** Every task approved: the run goes to `.baton/archive/` (archive.ts), and the person is told where. */
+async function archiveFinished(s: Session, io: Output): Promise<void> {
+  let prices;
+  try {
+    prices = parsePrices(process.env.BATON_PRICES);
+  } catch (e) {
+    io.err(`baton: BATON_PRICES: ${(e as Error).message}; the run is not archived. Fix it, then run baton archive.`);
+    return;
+  }
+  try {
+    const r = await archiveIfComplete(s.layout, s.plan, { prices });
+    if (r.archived) io.err(`Every task is approved: the run is archived in ${relative(s.layout.root, r.dir!)}/ (baton status --past lists it).`);
+    if (r.kept.length) io.err(`Left in place because they changed while being archived: ${r.kept.join(', ')}`);
+  } catch (e) {
+    io.err(`baton: archiving the finished run failed: ${(e as Error).message}. Nothing was removed; try again with baton archive.`);
+  }
 }
 
 /** The run engine for a CLI session; launching is the caller's. Merge settings come from the environment. */

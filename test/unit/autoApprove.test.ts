@@ -68,8 +68,18 @@ describe('approve and the merge queue (baton command, real worker processes)', f
     noTaskLeftovers(repo);
     const status = JSON.parse((await runCli(repo, ['status', '--json'])).stdout);
     assert.deepEqual(status.map((s: { state: string }) => s.state), ['approved', 'approved', 'approved', 'approved', 'approved', 'approved']);
-    const events = readFileSync(join(repo, '.baton/runs/d/events.jsonl'), 'utf8');
+    // Every task approved: the run is archived, as the extension does it, and stays approved.
+    const archived = /the run is archived in (\.baton\/archive\/[^/\s]+)\//.exec(r.stderr);
+    assert.ok(archived, `baton run says where the run went:\n${r.stderr}`);
+    const events = readFileSync(join(repo, archived[1], 'runs/d/events.jsonl'), 'utf8');
     assert.match(events, /"type":"queued"/);
+    assert.ok(existsSync(join(repo, archived[1], 'report.md')), 'the Run Report is archived with it');
+    const past = JSON.parse((await runCli(repo, ['status', '--past', '--json'])).stdout);
+    assert.deepEqual(past.map((p: { tasks: number; approved: number }) => [p.tasks, p.approved]), [[6, 6]]);
+    const again = await runCli(repo, ['run']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /archived in/, 'a run archived once is not archived again');
+    assert.equal(JSON.parse((await runCli(repo, ['status', '--past', '--json'])).stdout).length, 1);
     assert.match(events, /"type":"merged","at":"[^"]+","sha":"[0-9a-f]{40}"/);
   });
 
