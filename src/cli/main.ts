@@ -8,7 +8,8 @@ import { analyzeCommand, simulateCommand, UsageError, validateCommand, type Outp
 import { doctorCommand } from './doctorCommand';
 import { changesCommand, discardCommand, gatesCommand, preReviewCommand, reviewCommand } from './reviewCommands';
 import { approveCommand, hookCommand, queueCommand, reportCommand, runCommand, startCommand, statusCommand, stopCommand, superviseCommand } from './workerCommands';
-import { attachCommand, requestCommand, sessionsCommand } from './teamCommands';
+import { attachCommand, planForTask, requestCommand, sessionsCommand, teamCommand } from './teamCommands';
+import { TEAM_TASK_ID } from '../core/run/teamPlan';
 import { archiveCommand, pastRunsCommand, runReportCommand } from './reportCommands';
 
 const HELP = `baton ${version}: run a plan of coding tasks as a dependency graph
@@ -36,6 +37,8 @@ Usage:
                                              merged tree first); --force approves although gates failed
   baton queue    [PLAN] [--json]             the merge queue, in order
   baton doctor   [PLAN] [--json]             can a worker start here? each check, and how to fix it
+  baton team start "GOAL" [--plan PLAN]      a manager and an architect write the plan for GOAL in their
+                                             own worktree; review and approve it as task team-plan
   baton request list [--json] | approve REQ | decline REQ "why"   workers' requests for more workers
   baton sessions [--json] [--filter PERSONA] every worker: persona, state, worktree, terminal, session
   baton attach   TASK                        resume a finished worker's Claude Code conversation here
@@ -87,6 +90,8 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         if (positionals.length > 1) throw new UsageError(`archive takes one plan file, got ${positionals.length}: ${positionals.join(' ')}`);
         return await archiveCommand(positionals[0] ?? values.plan ?? 'baton.yaml', io);
       }
+      case 'team':
+        return await teamCommand(rest, io);
       case 'request':
         return await requestCommand(rest, io);
       case 'sessions':
@@ -115,10 +120,10 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         });
         if (command === 'changes') {
           if (positionals.length !== 2) throw new UsageError('changes takes a task id and your feedback, e.g. baton changes ui-form "validate the email too"');
-          return await changesCommand(values.plan ?? 'baton.yaml', positionals[0], positionals[1], values.detach, io);
+          return await changesCommand(planForTask(values.plan ?? 'baton.yaml', values.plan !== undefined, positionals[0]), positionals[0], positionals[1], values.detach, io);
         }
         if (positionals.length !== 1) throw new UsageError(`${command} takes one task id, e.g. baton ${command} ui-form`);
-        const plan = values.plan ?? 'baton.yaml';
+        const plan = planForTask(values.plan ?? 'baton.yaml', values.plan !== undefined, positionals[0]);
         if (command === 'review') return await reviewCommand(plan, positionals[0], values.json, io);
         if (command === 'pre-review') return await preReviewCommand(plan, positionals[0], io);
         if (command === 'gates') return await gatesCommand(plan, positionals[0], io);
@@ -148,8 +153,12 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         if (values.past && command !== 'status') throw new UsageError('--past goes with status: baton status --past');
         if (command === 'start' || command === 'stop' || command === 'approve') {
           if (positionals.length !== 1) throw new UsageError(`${command} takes one task id, e.g. baton ${command} ui-form`);
-          const plan = values.plan ?? 'baton.yaml';
-          if (command === 'approve') return await approveCommand(plan, positionals[0], values.force, io, values.notes);
+          const plan = planForTask(values.plan ?? 'baton.yaml', values.plan !== undefined, positionals[0]);
+          if (command === 'approve') {
+            const code = await approveCommand(plan, positionals[0], values.force, io, values.notes);
+            if (code === 0 && positionals[0] === TEAM_TASK_ID && plan !== (values.plan ?? 'baton.yaml')) io.out('The team\'s plan is merged: baton status shows its tasks, and baton run starts the ready ones.');
+            return code;
+          }
           return command === 'start' ? await startCommand(plan, positionals[0], io) : await stopCommand(plan, positionals[0], io);
         }
         const plan = positionals[0] ?? values.plan ?? 'baton.yaml';

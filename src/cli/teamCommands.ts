@@ -1,7 +1,8 @@
-// `baton request …`, `baton sessions`, `baton attach`: workers that ask for workers, and a lead's view of every session.
+// `baton team start`, `baton request …`, `baton sessions`, `baton attach`: a team that plans, workers that ask
+// for workers, and a lead's view of every session.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
@@ -9,9 +10,111 @@ import { isMarkdownPlan } from '../core/plan/parse';
 import { BatonLayout } from '../core/run/layout';
 import { approvalText, createRequest, findRequest, listRequests, recordDecision, RequestError, type WorkerRequest } from '../core/run/requests';
 import { listSessions } from '../core/run/sessions';
-import { LIVE_STATES } from '../core/run/states';
-import { loadPlan, UsageError, type Output } from './planCommands';
-import { agentsFromEnv, currentStates, openSession, repositoryRoot } from './workerCommands';
+import { LIVE_STATES, type TaskState } from '../core/run/states';
+import { currentBranch } from '../core/git/baseBranch';
+import { draftReady, handToArchitect, readProposal, readTeam, startTeam, TEAM_TASK_ID, teamPlanFile, teamStartRefusal, type Team } from '../core/run/teamPlan';
+import { formatDiagnostic, loadPlan, UsageError, type Output } from './planCommands';
+import { agentsFromEnv, currentStates, launchHeadless, openSession, repositoryRoot } from './workerCommands';
+import { LaunchRefused } from '../core/run/launch';
+
+const TEAM_USAGE = 'team takes: baton team start "goal" [--plan PLAN]   a manager and an architect write the plan for the goal';
+
+/**
+ * `baton team start "goal"`: the manager drafts the plan in the planning task's worktree, then the
+ * architect finishes it there (teamPlan.ts); both run here, one after the other. The plan is then
+ * reviewed and approved like any task: `baton review team-plan`, `baton approve team-plan`.
+ */
+export async function teamCommand(args: string[], io: Output): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { plan: { type: 'string' } } });
+  const [what, ...rest] = positionals;
+  if (what !== 'start') throw new UsageError(TEAM_USAGE);
+  if (process.env.BATON_TASK_ID) throw new UsageError('a worker cannot start a team; ask for more hands with: baton request <persona> <name> "what and why"');
+  const planFile = values.plan ?? 'baton.yaml';
+  if (isMarkdownPlan(planFile)) throw new UsageError('a team writes a YAML plan; pass a .yaml file with --plan, or leave it out for baton.yaml.');
+  const root = repositoryRoot(planFile);
+  const layout = new BatonLayout(root);
+  let planTasks: Map<string, TaskState> | undefined;
+  let planErrors = 0;
+  let base: string | undefined;
+  if (existsSync(planFile)) {
+    const s = openSession(planFile, true);
+    planTasks = currentStates(s).states;
+    planErrors = s.errors.length;
+    base = s.errors.length ? undefined : s.plan.base;
+  }
+  const refusal = teamStartRefusal(rest.join(' '), planFile, planTasks, planErrors, readTeam(layout), teamState(layout), existsSync(layout.worktree(TEAM_TASK_ID)));
+  if (refusal) {
+    io.err(`baton: ${refusal}`);
+    return 1;
+  }
+  base ??= await currentBranch(root);
+  if (!base) throw new UsageError('the repository has no branch checked out: check out the branch the plan\'s work should merge into, then start the team.');
+  const team = startTeam(layout, { goal: rest.join(' '), planFile: relative(root, resolve(planFile)), base });
+  io.out(`A team is planning "${team.goal}". The manager drafts ${team.planFile} in ${layout.worktree(TEAM_TASK_ID)} (branch baton/${TEAM_TASK_ID}); then the architect finishes it.`);
+  try {
+    let code = await runTeamWorker(layout, 'manager', io);
+    if (code === 0 && draftReady(readTeam(layout), teamState(layout), readProposal(layout, team)) && handToArchitect(layout)) {
+      code = await runTeamWorker(layout, 'architect', io);
+    }
+    return reportProposal(layout, team, io) && code === 0 ? 0 : 1;
+  } catch (e) {
+    if (e instanceof LaunchRefused) {
+      io.err(`baton: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** The planning task's state, read through its own plan; undefined before any team started. */
+export function teamState(layout: BatonLayout): TaskState | undefined {
+  if (!existsSync(teamPlanFile(layout))) return undefined;
+  return currentStates(openSession(teamPlanFile(layout), true)).states.get(TEAM_TASK_ID);
+}
+
+async function runTeamWorker(layout: BatonLayout, role: Team['phase'], io: Output): Promise<number> {
+  const s = openSession(teamPlanFile(layout));
+  io.out(`${role === 'manager' ? 'Manager' : 'Architect'} at work; its output goes to ${s.layout.output(TEAM_TASK_ID)}.`);
+  const launched = await launchHeadless(s, TEAM_TASK_ID, currentStates(s).states);
+  return launched.exit;
+}
+
+/** Says what the team proposes and how to accept it; false when there is nothing to review. */
+function reportProposal(layout: BatonLayout, team: Team, io: Output): boolean {
+  const state = teamState(layout);
+  const proposal = readProposal(layout, team);
+  if (!proposal) {
+    io.err(`baton: the team wrote no ${team.planFile} (${TEAM_TASK_ID}: ${state}). See ${layout.output(TEAM_TASK_ID)}; start again with baton team start after baton discard ${TEAM_TASK_ID}.`);
+    return false;
+  }
+  const errors = proposal.diagnostics.filter((d) => d.severity === 'error');
+  io.out(`The team proposes ${proposal.plan.tasks.length} task${proposal.plan.tasks.length === 1 ? '' : 's'} in ${proposal.path} (${TEAM_TASK_ID}: ${state}).`);
+  for (const d of errors) io.err(formatDiagnostic(d));
+  io.out(
+    errors.length
+      ? `It has ${errors.length} error${errors.length === 1 ? '' : 's'}: ask for changes with baton changes ${TEAM_TASK_ID} "fix the errors", or discard it.`
+      : `Review it with baton review ${TEAM_TASK_ID}; accept it with baton approve ${TEAM_TASK_ID}, and its tasks become ready.`,
+  );
+  return state === 'review' || state === 'idle';
+}
+
+/**
+ * The plan a task id belongs to: the planning task \`team-plan\` is in the team's own plan (unless the
+ * person's plan has a task of that name, or a plan was named with --plan).
+ */
+export function planForTask(planFile: string, named: boolean, taskId: string): string {
+  if (named || taskId !== TEAM_TASK_ID) return planFile;
+  let root: string;
+  try {
+    root = repositoryRoot(planFile);
+  } catch {
+    return planFile;
+  }
+  const teamPlan = teamPlanFile(new BatonLayout(root));
+  if (!existsSync(teamPlan)) return planFile;
+  if (existsSync(planFile) && loadPlan(planFile).plan.tasks.some((t) => t.id === taskId)) return planFile;
+  return teamPlan;
+}
 
 const REQUEST_USAGE = `request takes:
   baton request <persona> <name> "what and why" [--deps a,b] [--files glob,glob]   ask for another worker

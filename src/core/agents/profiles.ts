@@ -66,12 +66,13 @@ export const GIT_SUBCOMMANDS = ['add', 'commit', 'status', 'diff', 'log', 'show'
 /**
  * What Baton allows an unattended Claude Code worker to run, as Claude Code permission rules: each gate
  * exactly as written (a gate `npm test` allows `npm test`, not `npm test; anything`), the git
- * subcommands above, and `baton report` / `baton request` (how a worker talks to the person). A gate holding `*` would be a
+ * subcommands above, `baton report` / `baton request` (how a worker talks to the person) and the read-only
+ * plan checks `baton validate` / `baton analyze` (the personas tell workers to use them). A gate holding `*` would be a
  * wildcard in Claude Code's rule syntax, so it is left out (`asked`): the worker asks before running it.
  */
 export function allowedRules(gates: string[]): { rules: string[]; asked: string[] } {
   // `baton report` and `baton request` are how a worker talks to the person (the .baton/bin shim on its PATH).
-  const rules: string[] = [...GIT_SUBCOMMANDS.map((c) => `Bash(git ${c}:*)`), 'Bash(baton report:*)', 'Bash(baton request:*)'];
+  const rules: string[] = [...GIT_SUBCOMMANDS.map((c) => `Bash(git ${c}:*)`), 'Bash(baton report:*)', 'Bash(baton request:*)', 'Bash(baton validate:*)', 'Bash(baton analyze:*)'];
   const asked: string[] = [];
   for (const gate of gates.map((g) => g.trim()).filter(Boolean)) {
     if (/[*()\n]/.test(gate)) asked.push(gate);
