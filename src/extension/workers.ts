@@ -366,9 +366,9 @@ export class Workers implements vscode.Disposable {
   }
 
   /** Undefined when the person chose not to restart (the task has work in review). */
-  async restartWorker(taskId: string): Promise<vscode.Terminal | undefined> {
+  async restartWorker(taskId: string, ask = true): Promise<vscode.Terminal | undefined> {
     const record = this.store?.read(taskId);
-    if (record?.view.state === 'review') {
+    if (ask && record?.view.state === 'review') {
       const restart = vscode.l10n.t('Restart');
       const answer = await vscode.window.showWarningMessage(
         vscode.l10n.t('"{0}" has work waiting for your review. Restart its worker anyway? A new session starts on the same branch; the commits stay.', taskId),
@@ -530,7 +530,11 @@ export class Workers implements vscode.Disposable {
     if (freed || (record?.view.state === 'approved' && before !== 'approved')) this.maybeAutoStart();
   }
 
+  /** A notification that would mislead, e.g. "ready for review" when a team's manager hands over to its architect (team.ts). */
+  quiet: (task: string, state: TaskState) => boolean = () => false;
+
   private notify(task: string, record: WorkerRecord): void {
+    if (this.quiet(task, record.view.state)) return;
     const rule = NOTIFY[record.view.state];
     if (!rule || !vscode.workspace.getConfiguration('baton.notifications').get<boolean>(rule.setting, true)) return;
     const show = vscode.l10n.t('Show Terminal');
@@ -549,7 +553,8 @@ export class Workers implements vscode.Disposable {
       if (choice === show) void vscode.commands.executeCommand('baton.showWorkerTerminal', task);
       if (choice === review) void vscode.commands.executeCommand('baton.reviewTask', task);
       if (choice === checkSetup) void vscode.commands.executeCommand('baton.checkSetup');
-      if (choice === setting) void openSetting('baton.agents');
+      // A dismissed notification answers undefined, which `setting` also is when it offers no Open Setting.
+      if (setting && choice === setting) void openSetting('baton.agents');
     });
   }
 
@@ -559,7 +564,8 @@ export class Workers implements vscode.Disposable {
     if (!vscode.workspace.getConfiguration('baton').get<boolean>('autoStart', false)) return;
     this.autoStarting = true;
     void this.savedPlan()
-      .then((saved) => (saved && !saved.diagnostics.some((d) => d.severity === 'error') ? this.startReady(saved) : []))
+      // A team's own plan is not auto-started: Start Team starts its manager, the hand-over its architect (team.ts).
+      .then((saved) => (saved && !saved.team && !saved.diagnostics.some((d) => d.severity === 'error') ? this.startReady(saved) : []))
       .finally(() => (this.autoStarting = false));
   }
 }
