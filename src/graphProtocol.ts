@@ -36,7 +36,7 @@ export interface TaskLive {
 
 export type ToWebview =
   /** host: a new layout (first load, or the plan's shape changed); the webview keeps its viewport where it can */
-  | { type: 'graph'; view: GraphView; live: Record<string, TaskLive>; trusted: boolean; file: string }
+  | { type: 'graph'; view: GraphView; live: Record<string, TaskLive>; trusted: boolean; file: string; banner?: string }
   /** host: states, activities and menus changed; boxes stay where they are */
   | { type: 'live'; live: Record<string, TaskLive> }
   /** host: there is no plan to show (or no folder) */

@@ -55,6 +55,7 @@ app.innerHTML = `
   <button id="zoomIn" title="Zoom in (+)" aria-label="Zoom in">+</button>
   <span id="summary" class="summary" role="status"></span>
 </div>
+<div id="banner" class="banner" role="note" hidden></div>
 <ul id="problems" class="problems" aria-label="Problems in the plan" hidden></ul>
 <div id="stage" class="stage">
   <svg id="graph" role="application" aria-label="Plan graph. Arrow keys move along dependencies, Enter opens a task.">
@@ -82,6 +83,7 @@ const searchBox = $<HTMLInputElement>('search');
 const filterBox = $<HTMLSelectElement>('filter');
 const summary = $<HTMLSpanElement>('summary');
 const problems = $<HTMLUListElement>('problems');
+const banner = $<HTMLDivElement>('banner');
 const empty = $<HTMLDivElement>('empty');
 for (const [value, f] of Object.entries(FILTERS)) filterBox.add(new Option(f.label, value));
 filterBox.value = filter;
@@ -95,6 +97,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   switch (message.type) {
     case 'graph':
       trusted = message.trusted;
+      // Says what the picture is when it is not the plan itself (a team's proposal, not approved yet).
+      banner.textContent = message.banner ?? '';
+      banner.hidden = !message.banner;
       showGraph(message.view, message.live);
       break;
     case 'live':
@@ -115,6 +120,7 @@ function showEmpty(text: string): void {
   boxes = new Map();
   empty.textContent = text;
   empty.hidden = false;
+  banner.hidden = true;
   minimap.hidden = true;
   summary.textContent = '';
   app.setAttribute('aria-busy', 'false');

@@ -15,7 +15,8 @@ export function registerArchiveOnCompletion(context: vscode.ExtensionContext, pl
   const check = async () => {
     const snapshot = planSource.current;
     const layout = workers.batonLayout;
-    if (!snapshot || !layout || !vscode.workspace.isTrusted || running || snapshot.plan.tasks.length === 0) return;
+    // A team's own plan (Start Team) is not a run: its plan, once approved, is.
+    if (!snapshot || snapshot.team || !layout || !vscode.workspace.isTrusted || running || snapshot.plan.tasks.length === 0) return;
     const states = workers.taskStates(snapshot);
     const complete = snapshot.plan.tasks.every((t) => states.get(t.id) === 'approved');
     if (!complete) {

@@ -26,6 +26,7 @@ import { registerShowRunReport } from './commands/showRunReport';
 import { registerArchiveOnCompletion } from './archiveOnCompletion';
 import { registerPreReview } from './preReview';
 import { registerAttach } from './attach';
+import { registerTeam } from './team';
 
 /** What activate() returns: other extensions and the host tests read Baton's state through it. */
 export interface BatonApi {
@@ -70,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     registerGraphPanel(context, planSource, workers, tasksTree, log);
     registerShowRunReport(context, planSource, workers);
     registerArchiveOnCompletion(context, planSource, workers, log);
+    registerTeam(context, planSource, workers, log);
     await planSource.start();
     await workers.start();
     requests.refresh();

@@ -6,10 +6,13 @@ import * as vscode from 'vscode';
 import { buildGraphView } from '../core/graph/graphView';
 import { LayoutCache } from '../core/graph/layout';
 import { renderSvg } from '../core/graph/svg';
-import { LIVE_STATES } from '../core/run/states';
+import type { Analysis } from '../core/graph/analysis';
+import type { Plan, PlanDiagnostic } from '../core/plan/model';
+import { LIVE_STATES, planStates } from '../core/run/states';
+import { TEAM_TASK_ID } from '../core/run/teamPlan';
 import { GRAPH_ACTIONS, parseFromWebview, type TaskLive, type ToWebview } from '../graphProtocol';
 import { actionsFor } from './graphActions';
-import type { PlanSource } from './planSource';
+import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
 import type { TasksTree } from './tasksTree';
 import type { Workers } from './workers';
@@ -116,9 +119,10 @@ class GraphPanel implements vscode.Disposable {
       return;
     }
     const started = performance.now();
-    const view = buildGraphView(snapshot.plan, snapshot.analysis, snapshot.diagnostics, { cache: this.cache });
+    const shown = shownPlan(snapshot);
+    const view = buildGraphView(shown.plan, shown.analysis, shown.diagnostics, { cache: this.cache });
     this.log.debug(`Graph: ${view.nodes.length} tasks laid out (${view.engine}) in ${(performance.now() - started).toFixed(0)} ms`);
-    this.post({ type: 'graph', view, live: this.live(), trusted: vscode.workspace.isTrusted, file: snapshot.file });
+    this.post({ type: 'graph', view, live: this.live(), trusted: vscode.workspace.isTrusted, file: shown.file, ...(shown.banner ? { banner: shown.banner } : {}) });
   }
 
   private sendLive(): void {
@@ -128,6 +132,13 @@ class GraphPanel implements vscode.Disposable {
   private live(): Record<string, TaskLive> {
     const snapshot = this.planSource.current;
     if (!snapshot) return {};
+    const proposal = snapshot.team?.proposal;
+    if (proposal) {
+      // Proposed tasks have no workers and nothing to do yet: their order only, and no menu.
+      const live: Record<string, TaskLive> = {};
+      for (const [id, state] of planStates(proposal.plan)) live[id] = { state, label: `Proposed · ${stateLabel(state)}`, actions: [] };
+      return live;
+    }
     const trusted = vscode.workspace.isTrusted;
     const live: Record<string, TaskLive> = {};
     for (const [id, state] of this.workers.taskStates(snapshot)) {
@@ -176,7 +187,7 @@ class GraphPanel implements vscode.Disposable {
         const snapshot = this.planSource.current;
         if (!snapshot) return;
         const at = new vscode.Position(message.line - 1, message.column - 1);
-        void vscode.window.showTextDocument(snapshot.uri, { selection: new vscode.Range(at, at), viewColumn: columnBesideGraph() });
+        void vscode.window.showTextDocument(snapshot.team?.proposal?.uri ?? snapshot.uri, { selection: new vscode.Range(at, at), viewColumn: columnBesideGraph() });
         return;
       }
     }
@@ -227,4 +238,16 @@ async function exportSvg(planSource: PlanSource, workers: Workers, cache: Layout
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(renderSvg(view, workers.taskStates(snapshot))));
   void vscode.window.setStatusBarMessage(vscode.l10n.t('Baton: graph exported to {0}', vscode.workspace.asRelativePath(target)), 5000);
   return target;
+}
+
+/** What the graph draws: the plan, or while a team writes it, what the team proposes, said as such. */
+function shownPlan(snapshot: PlanSnapshot): { plan: Plan; analysis: Analysis | undefined; diagnostics: PlanDiagnostic[]; file: string; banner?: string } {
+  const team = snapshot.team;
+  if (!team) return snapshot;
+  if (!team.proposal) return { ...snapshot, banner: `The team is writing the plan for "${team.goal}": nothing written yet.` };
+  return {
+    ...team.proposal,
+    file: team.proposal.label,
+    banner: `Proposed by the team for "${team.goal}", not approved yet (${team.proposal.label}). Review and approve ${TEAM_TASK_ID} to make it the plan.`,
+  };
 }

@@ -18,6 +18,33 @@ export interface PlanSnapshot {
   /** Undefined only if the analysis itself failed; see the Baton output channel. */
   analysis: Analysis | undefined;
   states: Map<string, TaskState>;
+  /**
+   * Set while a team writes the plan (Start Team): the snapshot is then the team's own plan (one task,
+   * `team-plan`), so review and approval work as for any task, and this holds what the team proposes.
+   */
+  team?: TeamView;
+}
+
+/** A team at work on the plan, and the plan it proposes so far (read from its worktree). */
+export interface TeamView {
+  goal: string;
+  phase: 'manager' | 'architect';
+  /** Undefined until the team has written the plan file. */
+  proposal?: {
+    uri: vscode.Uri;
+    /** How the proposal is named to the person, e.g. `baton.yaml in team-plan's worktree`. */
+    label: string;
+    plan: Plan;
+    diagnostics: PlanDiagnostic[];
+    analysis: Analysis | undefined;
+  };
+}
+
+/** What stands in for the plan file while a team writes it: the team's plan text, and the team. */
+export interface TeamOverlay {
+  uri: vscode.Uri;
+  text: string;
+  team: TeamView;
 }
 
 /** How long typing must pause before the unsaved plan is parsed again. */
@@ -34,6 +61,8 @@ export class PlanSource implements vscode.Disposable {
   private debounce: NodeJS.Timeout | undefined;
   /** Bumped by every load, so a slow read that finishes after a newer one is dropped. */
   private generation = 0;
+  /** Consulted at every load: while it gives a team, the team's plan stands in for the plan file. */
+  private teamOverlay: (() => TeamOverlay | undefined) | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
@@ -68,10 +97,21 @@ export class PlanSource implements vscode.Disposable {
     return this.relocate();
   }
 
+  /** Lets Start Team put the team's plan in the place of the plan file while the team is at work (team.ts). */
+  setTeamOverlay(overlay: () => TeamOverlay | undefined): void {
+    this.teamOverlay = overlay;
+  }
+
   /** Reads the plan again: the open document's text if there is one, else the file on disk. */
   async reload(): Promise<PlanSnapshot | undefined> {
     clearTimeout(this.debounce);
     const generation = ++this.generation;
+    const team = this.teamOverlay?.();
+    if (team) {
+      this.snapshot = { ...this.analyse(team.uri, team.text), team: team.team };
+      this.changed.fire(this.snapshot);
+      return this.snapshot;
+    }
     const uri = this.location;
     const text = uri ? await readPlanText(uri, this.log) : undefined;
     if (generation !== this.generation) return this.snapshot;

@@ -8,7 +8,8 @@ import { problemsByTask } from '../core/plan/needsFix';
 import { gatesVerdict } from '../core/run/reviewSummary';
 import { conflictHolds, holdText, type ConflictHold } from '../core/run/scheduler';
 import { LIVE_STATES, type TaskState } from '../core/run/states';
-import type { PlanSnapshot, PlanSource } from './planSource';
+import { TEAM_TASK_ID } from '../core/run/teamPlan';
+import type { PlanSnapshot, PlanSource, TeamView } from './planSource';
 import type { Workers } from './workers';
 import { STATE_ORDER, stateIcon, stateLabel } from './taskStateIcons';
 import { escapeMarkdown } from './wording';
@@ -44,7 +45,20 @@ export interface TaskNode {
   /** Shown in the window of this task's own worktree: nothing is started from here. */
   worktreeWindow?: boolean;
 }
-export type TasksNode = ProblemNode | StageNode | StatusNode | TaskNode;
+/** While a team writes the plan: what it proposes so far, read from its worktree (not the plan yet). */
+export interface ProposalNode {
+  kind: 'proposal';
+  tasks: Task[];
+  problems: number;
+  written: boolean;
+}
+/** A task the team proposes: nothing can be started from it until the proposal is approved. */
+export interface ProposedTaskNode {
+  kind: 'proposedTask';
+  task: Task;
+  stage: number | undefined;
+}
+export type TasksNode = ProblemNode | StageNode | StatusNode | TaskNode | ProposalNode | ProposedTaskNode;
 
 export type GroupBy = 'stage' | 'status';
 const GROUP_BY_KEY = 'baton.tasksGroupBy';
@@ -82,12 +96,21 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
     if (!snapshot) return [];
     const states = this.workers.taskStates(snapshot);
     const info = this.conflictInfo(snapshot, states);
+    if (node?.kind === 'proposal') return node.tasks.map((task) => ({ kind: 'proposedTask', task, stage: snapshot.team?.proposal?.analysis?.stageOf.get(task.id) }));
     if (node) return node.kind === 'stage' || node.kind === 'status' ? node.tasks.map((t) => taskNode(snapshot, states, info, t)) : [];
     const here = this.workers.worktreeWindow;
     if (here) {
       // The window of one task's worktree: that task, its state read from the main repository.
       const task = snapshot.plan.tasks.find((t) => t.id === here.taskId);
       return task ? [{ ...taskNode(snapshot, states, info, task), worktreeWindow: true }] : [];
+    }
+    if (snapshot.team) {
+      // The planning task with its worker, review and approval; below it, the plan it proposes so far.
+      const proposal = snapshot.team.proposal;
+      return [
+        ...snapshot.plan.tasks.map((t) => taskNode(snapshot, states, info, t)),
+        { kind: 'proposal', tasks: proposal?.plan.tasks ?? [], problems: proposal?.diagnostics.filter((d) => d.severity === 'error').length ?? 0, written: proposal !== undefined },
+      ];
     }
     const roots: TasksNode[] = [];
     const { diagnostics } = snapshot;
@@ -100,7 +123,8 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
   /** Needed by TreeView.reveal (the graph selects a task): a task's parent is its stage or status group. */
   getParent(node: TasksNode): TasksNode | undefined {
     const snapshot = this.planSource.current;
-    if (node.kind !== 'task' || !snapshot) return undefined;
+    if (node.kind === 'proposedTask') return this.getChildren().find((n) => n.kind === 'proposal');
+    if (node.kind !== 'task' || !snapshot || snapshot.team) return undefined;
     const groups = this.getChildren().filter((g): g is StageNode | StatusNode => g.kind === 'stage' || g.kind === 'status');
     return groups.find((g) => g.tasks.some((t) => t.id === node.task.id));
   }
@@ -133,6 +157,10 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
         return groupItem(node);
       case 'task':
         return taskItem(node, this.workers);
+      case 'proposal':
+        return proposalItem(node, this.planSource.current?.team);
+      case 'proposedTask':
+        return proposedTaskItem(node, this.planSource.current?.team?.proposal?.uri);
     }
   }
 
@@ -158,9 +186,24 @@ export function registerTasksTree(context: vscode.ExtensionContext, planSource: 
   const update = (snapshot: PlanSnapshot | undefined) => {
     provider.refresh();
     view.description = snapshot?.plan.name || undefined;
+    view.message = message();
     // Picks the view's welcome text: no plan, a plan with no tasks, or the tree itself.
     const state = !snapshot ? 'missing' : snapshot.plan.tasks.length + snapshot.diagnostics.length === 0 ? 'empty' : 'loaded';
     void vscode.commands.executeCommand('setContext', 'baton.planState', state);
+  };
+  /** Above the tree: in a task's own worktree window, where its state comes from; while a team plans, what is shown. */
+  const message = (): string | undefined => {
+    const here = workers.worktreeWindow;
+    if (here) return vscode.l10n.t('This window is the worktree of task "{0}". Its state is read from {1}; start, stop and approve work from that repository\'s window.', here.taskId, here.mainRoot);
+    const snapshot = planSource.current;
+    return snapshot?.team
+      ? vscode.l10n.t(
+          'A team is writing the plan for "{0}" ({1}). What it proposes is shown as it is written; it becomes the plan when you review and approve {2}.',
+          snapshot.team.goal,
+          snapshot.team.phase === 'manager' ? vscode.l10n.t('the manager drafts it, then the architect finishes it') : vscode.l10n.t('the architect is finishing the manager\'s draft'),
+          TEAM_TASK_ID,
+        )
+      : undefined;
   };
   void vscode.commands.executeCommand('setContext', GROUP_BY_KEY, provider.groupBy);
   const selected = new vscode.EventEmitter<string>();
@@ -175,10 +218,7 @@ export function registerTasksTree(context: vscode.ExtensionContext, planSource: 
     planSource.onDidChange(update),
     workers.onDidChange(() => {
       provider.refresh();
-      const here = workers.worktreeWindow;
-      view.message = here
-        ? vscode.l10n.t('This window is the worktree of task "{0}". Its state is read from {1}; start, stop and approve work from that repository\'s window.', here.taskId, here.mainRoot)
-        : undefined;
+      view.message = message();
     }),
     vscode.commands.registerCommand('baton.groupByStatus', () => setGroupBy('status')),
     vscode.commands.registerCommand('baton.groupByStage', () => setGroupBy('stage')),
@@ -363,4 +403,42 @@ function conflictTooltip(id: string, groups: readonly ConflictGroup[]): string {
   const more = groups.length - shown;
   if (more > 0) lines.push(`- ${more === 1 ? vscode.l10n.t('and 1 more path (Show Plan Analysis lists them)') : vscode.l10n.t('and {0} more paths (Show Plan Analysis lists them)', more)}`);
   return lines.join('\n');
+}
+
+function proposalItem(node: ProposalNode, team: TeamView | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    node.written ? vscode.l10n.t('Proposed plan · {0}', count(node.tasks.length, 'task')) : vscode.l10n.t('Proposed plan · nothing written yet'),
+    node.tasks.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+  );
+  // A new id once tasks arrive: VS Code would otherwise keep the row as it first was, with nothing to expand.
+  item.id = node.tasks.length ? 'proposal' : 'proposal:empty';
+  item.contextValue = node.kind;
+  item.description = [vscode.l10n.t('not approved yet'), node.problems ? count(node.problems, 'error') : undefined].filter(Boolean).join(' · ');
+  item.iconPath = new vscode.ThemeIcon('lightbulb', node.problems ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+  const where = team?.proposal?.label ?? 'the team\'s worktree';
+  item.tooltip = new vscode.MarkdownString(
+    `**${escapeMarkdown(vscode.l10n.t('A proposal, not the plan yet'))}**\n\n${escapeMarkdown(vscode.l10n.t('What the team has written so far in {0}. Nothing here can start: review and approve {1}, and these tasks become the plan.', where, TEAM_TASK_ID))}`,
+  );
+  if (team?.proposal) item.command = { command: 'vscode.open', title: 'Open the Proposed Plan', arguments: [team.proposal.uri] };
+  return item;
+}
+
+function proposedTaskItem(node: ProposedTaskNode, file: vscode.Uri | undefined): vscode.TreeItem {
+  const { task } = node;
+  const item = new vscode.TreeItem(task.title || task.id);
+  item.id = `proposed:${task.id}`;
+  item.contextValue = node.kind;
+  item.description = [task.id, task.estimate, task.persona, vscode.l10n.t('proposed')].filter(Boolean).join(' · ');
+  item.iconPath = new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('descriptionForeground'));
+  const code = (values: string[]) => values.map((v) => `\`${v}\``).join(', ');
+  const md = new vscode.MarkdownString('', true);
+  md.appendMarkdown(`**${escapeMarkdown(task.title || task.id)}** \`${task.id}\` · $(lightbulb) ${vscode.l10n.t('proposed')}${node.stage === undefined ? '' : ` · Stage ${node.stage + 1}`}\n\n`);
+  if (task.description.trim()) md.appendMarkdown(`${escapeMarkdown(task.description.trim())}\n\n---\n\n`);
+  md.appendMarkdown(`**Depends on:** ${task.deps.length ? code(task.deps) : 'nothing'}  \n**Files:** ${task.files.length ? code(task.files) : 'none listed'}  \n**Gates:** ${task.gates.length ? code(task.gates) : 'none'}`);
+  item.tooltip = md;
+  if (file && task.span.start.line > 0) {
+    const at = new vscode.Position(task.span.start.line - 1, 0);
+    item.command = { command: 'vscode.open', title: 'Open the Proposed Task', arguments: [file, { selection: new vscode.Range(at, at) }] };
+  }
+  return item;
 }

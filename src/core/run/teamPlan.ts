@@ -77,7 +77,8 @@ export function teamStartRefusal(goal: string, planFile: string, planTasks: Read
   return undefined;
 }
 
-function oneLine(text: string): string {
+/** The goal on one line, cut to 80 characters: for titles, the tree and the graph. */
+export function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }

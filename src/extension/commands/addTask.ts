@@ -26,6 +26,10 @@ async function addTask(planSource: PlanSource, answers?: NewTask): Promise<vscod
     offerToCreatePlan(vscode.l10n.t('There is no plan to add a task to yet.'));
     return undefined;
   }
+  if (snapshot.team) {
+    void vscode.window.showWarningMessage(`A team is writing the plan: ask for changes on ${snapshot.plan.tasks[0]?.id ?? 'its task'} (Request Changes), or add the task once its plan is approved.`);
+    return undefined;
+  }
   if (snapshot.plan.format !== 'yaml') {
     void vscode.window.showErrorMessage(
       vscode.l10n.t('Add Task edits YAML plans, and {0} is Markdown. Edit it directly, or import it as YAML with "Baton: Import Markdown Plan".', snapshot.file),

@@ -1,0 +1,171 @@
+// Start Team in a real VS Code (code-server in Chromium), with the REAL Claude Code CLI against the
+// scripted model, in a folder with no plan yet: the person starts a team from the palette with a goal; the
+// manager drafts baton.yaml in the planning task's worktree and the architect finishes it; the Tasks view
+// (and the graph) show the proposal, said to be one; the person approves it from the palette, and the
+// plan's tasks are in the tree, ready or waiting for their dependencies.
+//
+//   flock /tmp/baton-host.lock npx mocha --no-config --node-option import=tsx --timeout 300000 test/e2e/teamStart.test.ts
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '../host/harness';
+import { packageBaton } from '../host/package-baton';
+import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
+import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
+import { poll } from '../support/poll';
+import { type ScriptedModel, startScriptedModel, textOf, turn } from '../support/scriptedModel';
+
+const SETTINGS = {
+  'baton.claude.trustWorktrees': 'always',
+  'terminal.integrated.confirmOnExit': 'never',
+  'terminal.integrated.confirmOnKill': 'never',
+};
+
+const GOAL = 'A contact form that emails the team';
+
+const DRAFT = `version: 1
+name: Contact form
+base: main
+tasks:
+  - id: form
+    title: The form
+    description: Build the contact form.
+    files: [src/form.ts]
+    estimate: 2h
+  - id: mail
+    title: Send the mail
+    description: Email what the form sends.
+    deps: [form]
+    estimate: 1h
+`;
+const FINISHED = DRAFT.replace('    deps: [form]\n', '    deps: [form]\n    files: [src/mail.ts]\n');
+
+describe('Start Team in VS Code, with the real Claude Code CLI', function () {
+  this.timeout(240_000);
+  let host: Host;
+  let workspace: string;
+  let model: ScriptedModel;
+  let claude: ClaudeEnv;
+  let bin: string;
+  const wt = () => path.join(workspace, '.baton', 'worktrees', 'team-plan');
+  const rows = () => host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 });
+  const row = async (label: string) => (await rows()).find((r) => r.label === label);
+
+  before(async function () {
+    this.timeout(300_000);
+    const vsix = packageBaton();
+    model = await startScriptedModel();
+    claude = makeClaudeEnv({ baseUrl: model.url });
+    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
+    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
+    // The first hour: a repository with a commit and no plan.
+    workspace = makeGitWorkspace({ files: { 'README.md': '# Team start\n' } });
+    const ws = workspace;
+    const configDir = claude.configDir;
+    cleanUpOnExit(() => {
+      killProcessesMentioning(ws);
+      killProcessesMentioning(configDir);
+      removeWorkspace(ws);
+    });
+    const env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >;
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-team-start', env, settings: SETTINGS });
+    await host.openViewContainer('Baton');
+  });
+
+  after(async function () {
+    await host?.stop();
+    if (workspace) {
+      killProcessesMentioning(workspace);
+      killProcessesMentioning(claude.configDir);
+    }
+    await model?.close();
+    claude?.dispose();
+    if (bin) fs.rmSync(bin, { recursive: true, force: true });
+    if (workspace) removeWorkspace(workspace);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await host?.screenshot('e2e-team-start-failed').catch(() => undefined);
+      for (const f of ['events.jsonl', 'heartbeat.json', 'output.log']) {
+        const file = path.join(workspace, '.baton/runs/team-plan', f);
+        if (fs.existsSync(file)) console.log(`--- ${f}\n${fs.readFileSync(file, 'utf8').slice(-6000)}`);
+      }
+    }
+  });
+
+  it('Start Team with a goal: the manager drafts, the architect finishes, the tree shows the proposal; approving it makes its tasks the plan', async () => {
+    model.script('## Your role: manager', [
+      turn.write(path.join(wt(), 'baton.yaml'), DRAFT),
+      turn.bash('baton validate baton.yaml', 'Check the plan'),
+      turn.bash('git add baton.yaml && git commit -m "Draft the plan"', 'Commit the draft'),
+      turn.text('Drafted two tasks.'),
+    ]);
+    model.script('## Your role: architect', [
+      turn.write(path.join(wt(), 'baton.yaml'), FINISHED),
+      turn.bash('baton analyze baton.yaml', 'Check conflicts'),
+      turn.bash('git add baton.yaml && git commit -m "Name the files of mail"', 'Commit'),
+      turn.text('The plan is ready for review.'),
+    ]);
+
+    // The palette, as a person would: the command asks for the goal.
+    await host.runCommand('Baton: Start Team');
+    const input = host.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(GOAL);
+    await input.press('Enter');
+
+    const title = `Plan: ${GOAL}`;
+    await poll('the planning task in the Tasks view', async () => ((await row(title)) ? true : undefined), 30_000);
+    // The proposal shows as it is written, labelled as such.
+    const proposal = await poll(
+      'the finished proposal in the Tasks view',
+      async () => {
+        const all = await rows();
+        const mail = all.find((r) => r.label === 'Send the mail');
+        return all.some((r) => r.label === 'Proposed plan · 2 tasks') && mail && model.turnsOf('## Your role: architect').length >= 4 ? all : undefined;
+      },
+      120_000,
+    );
+    assert.match(proposal.find((r) => r.label === 'Proposed plan · 2 tasks')!.description, /not approved yet/);
+    assert.match(proposal.find((r) => r.label === 'The form')!.description, /^form · 2h · proposed$/);
+    await poll('the planning task in review', async () => ((await row(title))?.icon === 'eye' ? true : undefined), 60_000);
+    const sidebar = await host.page.locator('.part.sidebar').innerText();
+    assert.match(sidebar.replace(/\s+/g, ' '), /A team is writing the plan for "A contact form that emails the team"/, 'the view says what it shows');
+
+    // Both roles worked on one branch, the manager first; its validate ran without asking.
+    const manager = model.turnsOf('## Your role: manager');
+    assert.match(manager.map((r) => (r.body?.messages ?? []).map((m) => textOf(m.content)).join('\n')).join('\n'), /baton\.yaml: valid, 2 tasks/);
+    const log = execFileSync('git', ['log', '--format=%s', 'main..HEAD'], { cwd: wt(), encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(log, ['Name the files of mail', 'Draft the plan']);
+    assert.ok(!fs.existsSync(path.join(workspace, 'baton.yaml')), 'nothing lands in the folder before approval');
+    await host.screenshot('team-start-proposal');
+
+    await host.runCommand('Baton: Show Graph');
+    // code-server nests a webview's document in two iframes.
+    const frame = host.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await poll('the proposal in the graph', async () => ((await frame.locator('#banner').innerText({ timeout: 2000 }).catch(() => '')).includes('Proposed by the team') ? true : undefined), 30_000);
+    assert.deepEqual(await frame.locator('#nodes .node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), ['form', 'mail'], 'the graph draws the proposed tasks');
+    await host.screenshot('team-start-graph');
+    await host.runCommand('View: Close All Editors');
+
+    await host.page.locator('.part.editor').click({ position: { x: 40, y: 40 } });
+    await host.runCommand('Baton: Approve Task');
+    await host.chooseQuickPickItem(title);
+    await poll('the plan on main, its tasks in the tree', async () => {
+      const all = await rows();
+      const form = all.find((r) => r.label === 'The form');
+      const mail = all.find((r) => r.label === 'Send the mail');
+      return form?.icon === 'play-circle' && mail?.icon === 'lock' && !all.some((r) => r.label.startsWith('Proposed plan')) ? true : undefined;
+    }, 60_000);
+    assert.equal(fs.readFileSync(path.join(workspace, 'baton.yaml'), 'utf8'), FINISHED);
+    assert.match(execFileSync('git', ['log', '-1', '--format=%s', 'main'], { cwd: workspace, encoding: 'utf8' }), /^Merge baton task team-plan: Plan: A contact form/);
+    assert.ok(!(await row(title)), 'the planning task is gone from the tree with its plan merged');
+    await host.screenshot('team-start-approved');
+  });
+});
