@@ -100,10 +100,13 @@ describe('Start Team in VS Code, with the real Claude Code CLI', function () {
   });
 
   it('Start Team with a goal: the manager drafts, the architect finishes, the tree shows the proposal; approving it makes its tasks the plan', async () => {
+    // The manager is held after its first check, so the draft can be seen while it is being written.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((done) => (release = done));
     model.script('## Your role: manager', [
       turn.write(path.join(wt(), 'baton.yaml'), DRAFT),
       turn.bash('baton validate baton.yaml', 'Check the plan'),
-      turn.bash('git add baton.yaml && git commit -m "Draft the plan"', 'Commit the draft'),
+      turn.after(released, turn.bash('git add baton.yaml && git commit -m "Draft the plan"', 'Commit the draft')),
       turn.text('Drafted two tasks.'),
     ]);
     model.script('## Your role: architect', [
@@ -122,6 +125,20 @@ describe('Start Team in VS Code, with the real Claude Code CLI', function () {
 
     const title = `Plan: ${GOAL}`;
     await poll('the planning task in the Tasks view', async () => ((await row(title)) ? true : undefined), 30_000);
+    // Live: the manager's draft shows while its worker is still at work, before anything is committed.
+    const live = await poll(
+      'the draft in the Tasks view while the manager works',
+      async () => {
+        const all = await rows();
+        return all.some((r) => r.label === 'Proposed plan · 2 tasks') && all.some((r) => r.label === 'Send the mail') ? all : undefined;
+      },
+      90_000,
+    );
+    assert.equal(live.find((r) => r.label === title)?.icon, 'sync', 'the planning task is running');
+    assert.match((await host.page.locator('.part.sidebar').innerText()).replace(/\s+/g, ' '), /the manager drafts it, then the architect finishes it/);
+    assert.equal(model.turnsOf('## Your role: architect').length, 0, 'the architect waits for the draft');
+    await host.screenshot('team-start-live');
+    release();
     // The proposal shows as it is written, labelled as such.
     const proposal = await poll(
       'the finished proposal in the Tasks view',

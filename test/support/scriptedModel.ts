@@ -14,11 +14,15 @@ import type { AddressInfo } from 'node:net';
 /** One assistant turn: a text answer (ends the turn), or a tool call (optionally preceded by text). */
 export type Turn = { text: string } | { tool: string; input: Record<string, unknown>; text?: string };
 
+/** A turn held back until the test lets it go: the worker waits for the model, mid-task, as long as the test needs. */
+export type HeldTurn = { after: Promise<unknown>; then: Turn };
+
 /** Turn builders for the tools a worker uses most. */
 export const turn = {
   text: (text: string): Turn => ({ text }),
   bash: (command: string, description = command): Turn => ({ tool: 'Bash', input: { command, description } }),
   write: (file_path: string, content: string): Turn => ({ tool: 'Write', input: { file_path, content } }),
+  after: (released: Promise<unknown>, then: Turn): HeldTurn => ({ after: released, then }),
   edit: (file_path: string, old_string: string, new_string: string): Turn => ({
     tool: 'Edit',
     input: { file_path, old_string, new_string },
@@ -81,7 +85,7 @@ export interface ScriptedModel {
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
   /** Adds or replaces the script of a worker. */
-  script(marker: string, turns: Turn[]): void;
+  script(marker: string, turns: (Turn | HeldTurn)[]): void;
   /** The worker's `turn` requests: the conversation as the CLI sent it at each step. */
   turnsOf(marker: string): RecordedRequest[];
   close(): Promise<void>;
@@ -89,10 +93,10 @@ export interface ScriptedModel {
 
 /** Starts the server on a free port of 127.0.0.1. */
 export async function startScriptedModel(
-  scripts: Record<string, Turn[]> = {},
+  scripts: Record<string, (Turn | HeldTurn)[]> = {},
   options: ScriptedModelOptions = {},
 ): Promise<ScriptedModel> {
-  const workers = new Map<string, Turn[]>(Object.entries(scripts));
+  const workers = new Map<string, (Turn | HeldTurn)[]>(Object.entries(scripts));
   const requests: RecordedRequest[] = [];
   const sideAnswer = options.sideAnswer ?? 'Scripted task';
   const doneAnswer = options.doneAnswer ?? 'Done.';
@@ -146,7 +150,10 @@ export async function startScriptedModel(
     record.kind = 'turn';
     record.worker = marker;
     record.turn = index;
-    answer(res, body, id, usage, turns[index] ?? { text: doneAnswer }, `toolu_scripted_${messageCount}`);
+    const next = turns[index] ?? { text: doneAnswer };
+    const toolId = `toolu_scripted_${messageCount}`;
+    if ('after' in next) void next.after.then(() => answer(res, body, id, usage, next.then, toolId));
+    else answer(res, body, id, usage, next, toolId);
   }
 
   // The marker that appears in the system prompt or the first user message.
