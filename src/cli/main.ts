@@ -8,7 +8,7 @@ import { analyzeCommand, simulateCommand, UsageError, validateCommand, type Outp
 import { doctorCommand } from './doctorCommand';
 import { changesCommand, discardCommand, gatesCommand, preReviewCommand, reviewCommand } from './reviewCommands';
 import { approveCommand, hookCommand, queueCommand, reportCommand, runCommand, startCommand, statusCommand, stopCommand, superviseCommand } from './workerCommands';
-import { attachCommand, planForTask, requestCommand, sessionsCommand, teamCommand } from './teamCommands';
+import { attachCommand, planForStatus, planForTask, requestCommand, sessionsCommand, teamCommand } from './teamCommands';
 import { TEAM_TASK_ID } from '../core/run/teamPlan';
 import { archiveCommand, pastRunsCommand, runReportCommand } from './reportCommands';
 
@@ -163,7 +163,7 @@ export async function mainAsync(argv: string[], io: Output): Promise<number> {
         }
         const plan = positionals[0] ?? values.plan ?? 'baton.yaml';
         if (command === 'status' && values.past) return pastRunsCommand(plan, values.json, io);
-        if (command === 'status') return await statusCommand(plan, values.json, values.watch, io);
+        if (command === 'status') return await statusCommand(planForStatus(plan, positionals[0] !== undefined || values.plan !== undefined), values.json, values.watch, io);
         if (command === 'queue') return await queueCommand(plan, values.json, io);
         const raw = values['max-workers'];
         const max = raw === undefined ? undefined : Number(raw);

@@ -99,6 +99,22 @@ function reportProposal(layout: BatonLayout, team: Team, io: Output): boolean {
 }
 
 /**
+ * `baton status` with no plan file yet while a team writes it: the team's own plan (its one task), so the
+ * person sees the planning worker rather than "no such file".
+ */
+export function planForStatus(planFile: string, named: boolean): string {
+  if (named || existsSync(planFile)) return planFile;
+  let root: string;
+  try {
+    root = repositoryRoot(planFile);
+  } catch {
+    return planFile;
+  }
+  const layout = new BatonLayout(root);
+  return readTeam(layout) && existsSync(teamPlanFile(layout)) && teamState(layout) !== 'approved' ? teamPlanFile(layout) : planFile;
+}
+
+/**
  * The plan a task id belongs to: the planning task \`team-plan\` is in the team's own plan (unless the
  * person's plan has a task of that name, or a plan was named with --plan).
  */

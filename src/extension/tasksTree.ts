@@ -190,6 +190,8 @@ export function registerTasksTree(context: vscode.ExtensionContext, planSource: 
     // Picks the view's welcome text: no plan, a plan with no tasks, or the tree itself.
     const state = !snapshot ? 'missing' : snapshot.plan.tasks.length + snapshot.diagnostics.length === 0 ? 'empty' : 'loaded';
     void vscode.commands.executeCommand('setContext', 'baton.planState', state);
+    // While a team writes the plan, the plan is not edited by hand (Add Task is hidden).
+    void vscode.commands.executeCommand('setContext', 'baton.teamPlanning', snapshot?.team !== undefined);
   };
   /** Above the tree: in a task's own worktree window, where its state comes from; while a team plans, what is shown. */
   const message = (): string | undefined => {

@@ -94,6 +94,8 @@ describe('Start Team from the terminal, with the real Claude Code CLI', function
     assert.ok(!existsSync(join(repo, 'baton.yaml')), 'nothing lands in the person\'s folder before approval');
 
     // The normal loop: status of the planning task, review, approve.
+    const planning = JSON.parse((await runCli(repo, ['status', '--json'], env)).stdout);
+    assert.deepEqual(planning.map((s: { task: string; state: string }) => [s.task, s.state]), [['team-plan', 'review']], 'with no plan file yet, status shows the team at work');
     const review = await runCli(repo, ['review', 'team-plan', '--json'], env);
     assert.equal(review.status, 0, review.stderr);
     const summary = JSON.parse(review.stdout);

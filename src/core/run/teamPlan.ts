@@ -107,6 +107,7 @@ export function handToArchitect(layout: BatonLayout): boolean {
   const team = readTeam(layout);
   if (!team || team.phase === 'architect') return false;
   writeTeam(layout, { ...team, phase: 'architect' });
+  layout.ensureRunDir(TEAM_TASK_ID);
   appendEvent(layout.events(TEAM_TASK_ID), { type: 'team:architect', at: new Date().toISOString() });
   return true;
 }
