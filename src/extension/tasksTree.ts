@@ -229,8 +229,9 @@ export function registerTasksTree(context: vscode.ExtensionContext, planSource: 
   return Object.assign(provider, {
     onDidSelectTask: selected.event,
     async revealTask(id: string) {
-      const node = provider.taskNode(id);
-      if (!node || (view.selection[0]?.kind === 'task' && view.selection[0].task.id === id)) return false;
+      const node = provider.taskNode(id) ?? proposedNode(planSource.current, id);
+      const selected = view.selection[0];
+      if (!node || ((selected?.kind === 'task' || selected?.kind === 'proposedTask') && selected.task.id === id)) return false;
       await view.reveal(node, { select: true, focus: false, expand: true });
       return true;
     },
@@ -405,6 +406,13 @@ function conflictTooltip(id: string, groups: readonly ConflictGroup[]): string {
   const more = groups.length - shown;
   if (more > 0) lines.push(`- ${more === 1 ? vscode.l10n.t('and 1 more path (Show Plan Analysis lists them)') : vscode.l10n.t('and {0} more paths (Show Plan Analysis lists them)', more)}`);
   return lines.join('\n');
+}
+
+/** A task of the team's proposal as the tree shows it (the graph selects proposed tasks too). */
+function proposedNode(snapshot: PlanSnapshot | undefined, id: string): ProposedTaskNode | undefined {
+  const proposal = snapshot?.team?.proposal;
+  const task = proposal?.plan.tasks.find((t) => t.id === id);
+  return task && { kind: 'proposedTask', task, stage: proposal?.analysis?.stageOf.get(id) };
 }
 
 function proposalItem(node: ProposalNode, team: TeamView | undefined): vscode.TreeItem {

@@ -15,14 +15,18 @@ export function registerOpenTask(context: vscode.ExtensionContext, planSource: P
 async function openTask(planSource: PlanSource, target: TaskNode | string): Promise<vscode.TextEditor | undefined> {
   const snapshot = planSource.current;
   const id = typeof target === 'string' ? target : target?.task.id;
-  // The node may be older than the latest parse: look the task up again for its current line.
-  const task = snapshot?.plan.tasks.find((t) => t.id === id);
+  // The node may be older than the latest parse: look the task up again for its current line. While a
+  // team writes the plan, a task of its proposal (the graph draws those) opens in the team's worktree.
+  const proposal = snapshot?.team?.proposal;
+  const own = snapshot?.plan.tasks.find((t) => t.id === id);
+  const proposed = own ? undefined : proposal?.plan.tasks.find((t) => t.id === id);
+  const task = own ?? proposed;
   if (!snapshot || !task) {
     void vscode.window.showWarningMessage(vscode.l10n.t('There is no task "{0}" in the plan.', String(id)));
     return undefined;
   }
   const start = spanToRange(task.span).start;
-  const editor = await vscode.window.showTextDocument(snapshot.uri, {
+  const editor = await vscode.window.showTextDocument(proposed && proposal ? proposal.uri : snapshot.uri, {
     selection: new vscode.Range(start, start),
     preserveFocus: typeof target !== 'string',
     viewColumn: columnBesideGraph(),
