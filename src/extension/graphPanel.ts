@@ -136,7 +136,7 @@ class GraphPanel implements vscode.Disposable {
     if (proposal) {
       // Proposed tasks have no workers and nothing to do yet: their order only, and no menu.
       const live: Record<string, TaskLive> = {};
-      for (const [id, state] of planStates(proposal.plan)) live[id] = { state, label: `Proposed · ${stateLabel(state)}`, actions: [] };
+      for (const [id, state] of planStates(proposal.plan)) live[id] = { state, label: vscode.l10n.t('Proposed · {0}', stateLabel(state)), actions: [] };
       return live;
     }
     const trusted = vscode.workspace.isTrusted;
@@ -244,10 +244,10 @@ async function exportSvg(planSource: PlanSource, workers: Workers, cache: Layout
 function shownPlan(snapshot: PlanSnapshot): { plan: Plan; analysis: Analysis | undefined; diagnostics: PlanDiagnostic[]; file: string; banner?: string } {
   const team = snapshot.team;
   if (!team) return snapshot;
-  if (!team.proposal) return { ...snapshot, banner: `The team is writing the plan for "${team.goal}": nothing written yet.` };
+  if (!team.proposal) return { ...snapshot, banner: vscode.l10n.t('The team is writing the plan for "{0}": nothing written yet.', team.goal) };
   return {
     ...team.proposal,
     file: team.proposal.label,
-    banner: `Proposed by the team for "${team.goal}", not approved yet (${team.proposal.label}). Review and approve ${TEAM_TASK_ID} to make it the plan.`,
+    banner: vscode.l10n.t('Proposed by the team for "{0}", not approved yet ({1}). Review and approve {2} to make it the plan.', team.goal, team.proposal.label, TEAM_TASK_ID),
   };
 }

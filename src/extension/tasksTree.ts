@@ -417,19 +417,20 @@ function proposedNode(snapshot: PlanSnapshot | undefined, id: string): ProposedT
 
 function proposalItem(node: ProposalNode, team: TeamView | undefined): vscode.TreeItem {
   const item = new vscode.TreeItem(
-    node.written ? vscode.l10n.t('Proposed plan · {0}', count(node.tasks.length, 'task')) : vscode.l10n.t('Proposed plan · nothing written yet'),
+    !node.written ? vscode.l10n.t('Proposed plan · nothing written yet') : node.tasks.length === 1 ? vscode.l10n.t('Proposed plan · 1 task') : vscode.l10n.t('Proposed plan · {0} tasks', node.tasks.length),
     node.tasks.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
   );
   // A new id once tasks arrive: VS Code would otherwise keep the row as it first was, with nothing to expand.
   item.id = node.tasks.length ? 'proposal' : 'proposal:empty';
   item.contextValue = node.kind;
-  item.description = [vscode.l10n.t('not approved yet'), node.problems ? count(node.problems, 'error') : undefined].filter(Boolean).join(' · ');
+  const errors = node.problems === 0 ? undefined : node.problems === 1 ? vscode.l10n.t('1 error') : vscode.l10n.t('{0} errors', node.problems);
+  item.description = [vscode.l10n.t('not approved yet'), errors].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon('lightbulb', node.problems ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
-  const where = team?.proposal?.label ?? 'the team\'s worktree';
+  const where = team?.proposal?.label ?? vscode.l10n.t('the team\'s worktree');
   item.tooltip = new vscode.MarkdownString(
     `**${escapeMarkdown(vscode.l10n.t('A proposal, not the plan yet'))}**\n\n${escapeMarkdown(vscode.l10n.t('What the team has written so far in {0}. Nothing here can start: review and approve {1}, and these tasks become the plan.', where, TEAM_TASK_ID))}`,
   );
-  if (team?.proposal) item.command = { command: 'vscode.open', title: 'Open the Proposed Plan', arguments: [team.proposal.uri] };
+  if (team?.proposal) item.command = { command: 'vscode.open', title: vscode.l10n.t('Open the Proposed Plan'), arguments: [team.proposal.uri] };
   return item;
 }
 
@@ -442,13 +443,15 @@ function proposedTaskItem(node: ProposedTaskNode, file: vscode.Uri | undefined):
   item.iconPath = new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('descriptionForeground'));
   const code = (values: string[]) => values.map((v) => `\`${v}\``).join(', ');
   const md = new vscode.MarkdownString('', true);
-  md.appendMarkdown(`**${escapeMarkdown(task.title || task.id)}** \`${task.id}\` · $(lightbulb) ${vscode.l10n.t('proposed')}${node.stage === undefined ? '' : ` · Stage ${node.stage + 1}`}\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(task.title || task.id)}** \`${task.id}\` · $(lightbulb) ${vscode.l10n.t('proposed')}${node.stage === undefined ? '' : ` · ${vscode.l10n.t('Stage {0}', node.stage + 1)}`}\n\n`);
   if (task.description.trim()) md.appendMarkdown(`${escapeMarkdown(task.description.trim())}\n\n---\n\n`);
-  md.appendMarkdown(`**Depends on:** ${task.deps.length ? code(task.deps) : 'nothing'}  \n**Files:** ${task.files.length ? code(task.files) : 'none listed'}  \n**Gates:** ${task.gates.length ? code(task.gates) : 'none'}`);
+  md.appendMarkdown(`${vscode.l10n.t('**Depends on:** {0}', task.deps.length ? code(task.deps) : vscode.l10n.t('nothing'))}  \n`);
+  md.appendMarkdown(`${vscode.l10n.t('**Files:** {0}', task.files.length ? code(task.files) : vscode.l10n.t('none listed'))}  \n`);
+  md.appendMarkdown(vscode.l10n.t('**Gates:** {0}', task.gates.length ? code(task.gates) : vscode.l10n.t('none')));
   item.tooltip = md;
   if (file && task.span.start.line > 0) {
     const at = new vscode.Position(task.span.start.line - 1, 0);
-    item.command = { command: 'vscode.open', title: 'Open the Proposed Task', arguments: [file, { selection: new vscode.Range(at, at) }] };
+    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open the Proposed Task'), arguments: [file, { selection: new vscode.Range(at, at) }] };
   }
   return item;
 }

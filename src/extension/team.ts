@@ -44,7 +44,7 @@ export function registerTeam(context: vscode.ExtensionContext, planSource: PlanS
         phase: team.phase,
         proposal: proposal && {
           uri: vscode.Uri.file(proposal.path),
-          label: `${team.planFile} in ${TEAM_TASK_ID}'s worktree`,
+          label: vscode.l10n.t('{0} in {1}\'s worktree', team.planFile, TEAM_TASK_ID),
           plan: proposal.plan,
           diagnostics: proposal.diagnostics,
           analysis: analysed(proposal.plan, log),
@@ -98,7 +98,7 @@ export function registerTeam(context: vscode.ExtensionContext, planSource: PlanS
       // Ends the manager's session (its work checkpointed) and starts the architect on the same worktree.
       await workers.restartWorker(TEAM_TASK_ID, false);
     } catch (e) {
-      void vscode.window.showErrorMessage(`The architect could not start: ${(e as Error).message} Start it with Restart Worker on "${TEAM_TASK_ID}".`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('The architect could not start: {0} Start it with Restart Worker on "{1}".', (e as Error).message, TEAM_TASK_ID));
     } finally {
       handing = false;
     }
@@ -128,11 +128,11 @@ async function startTeamCommand(planSource: PlanSource, workers: Workers, log: v
   const layout = workers.batonLayout;
   const planUri = planSource.planUri;
   if (!layout || !planUri) {
-    void vscode.window.showErrorMessage('Start Team needs a folder that is a git repository with at least one commit: the team works in its own git worktree.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Start Team needs a folder that is a git repository with at least one commit: the team works in its own git worktree.'));
     return false;
   }
   if (workers.worktreeWindow) {
-    void vscode.window.showWarningMessage(`This window is the worktree of task "${workers.worktreeWindow.taskId}": start a team from the window of the repository.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('This window is the worktree of task "{0}": start a team from the window of the repository.', workers.worktreeWindow.taskId));
     return false;
   }
   const planFile = relative(layout.root, planUri.fsPath);
@@ -151,11 +151,11 @@ async function startTeamCommand(planSource: PlanSource, workers: Workers, log: v
   const goal =
     given ??
     (await vscode.window.showInputBox({
-      title: 'Baton: Start Team',
-      prompt: `What should the team plan for? A manager drafts ${planFile}, an architect finishes it, and you review and approve it.`,
-      placeHolder: 'e.g. A contact form that emails the team',
+      title: vscode.l10n.t('Baton: Start Team'),
+      prompt: vscode.l10n.t('What should the team plan for? A manager drafts {0}, an architect finishes it, and you review and approve it.', planFile),
+      placeHolder: vscode.l10n.t('e.g. A contact form that emails the team'),
       ignoreFocusOut: true,
-      validateInput: (v) => (cleanGoal(v) ? undefined : 'Say what the team should plan for, in a sentence or two.'),
+      validateInput: (v) => (cleanGoal(v) ? undefined : vscode.l10n.t('Say what the team should plan for, in a sentence or two.')),
     }));
   if (goal === undefined) return false;
   const late = refusal(goal);
@@ -166,7 +166,7 @@ async function startTeamCommand(planSource: PlanSource, workers: Workers, log: v
   const current = planSource.current && !planSource.current.team ? planSource.current : undefined;
   const base = current?.plan.base ?? (await currentBranch(layout.root));
   if (!base) {
-    void vscode.window.showErrorMessage('The repository has no branch checked out: check out the branch the plan\'s work should merge into, then start the team.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('The repository has no branch checked out: check out the branch the plan\'s work should merge into, then start the team.'));
     return false;
   }
   const team = startTeam(layout, { goal, planFile, base });
@@ -176,10 +176,12 @@ async function startTeamCommand(planSource: PlanSource, workers: Workers, log: v
     await workers.startWorker(TEAM_TASK_ID);
   } catch (e) {
     if (!(e instanceof LaunchRefused)) throw e;
-    void vscode.window.showErrorMessage(`The team's manager could not start: ${e.message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('The team\'s manager could not start: {0}', e.message));
     return false;
   }
   void vscode.commands.executeCommand('baton.tasks.focus');
-  void vscode.window.showInformationMessage(`A team is planning "${oneLine(team.goal)}". The Tasks view and the graph show the plan as it is written; review and approve ${TEAM_TASK_ID} to make it the plan.`);
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('A team is planning "{0}". The Tasks view and the graph show the plan as it is written; review and approve {1} to make it the plan.', oneLine(team.goal), TEAM_TASK_ID),
+  );
   return true;
 }

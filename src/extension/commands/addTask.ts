@@ -1,6 +1,7 @@
 // Add Task: asks for the task step by step, then appends it to the plan as an edit of the open
 // document, so undo works, unsaved changes stay, and the user's comments and layout are kept.
 import * as vscode from 'vscode';
+import { TEAM_TASK_ID } from '../../core/run/teamPlan';
 import { TASK_ID_PATTERN, type Plan } from '../../core/plan/model';
 import { appendTask, type NewTask } from '../../core/plan/edit';
 import { parseEstimate } from '../../core/plan/durations';
@@ -27,7 +28,7 @@ async function addTask(planSource: PlanSource, answers?: NewTask): Promise<vscod
     return undefined;
   }
   if (snapshot.team) {
-    void vscode.window.showWarningMessage(`A team is writing the plan: ask for changes on ${snapshot.plan.tasks[0]?.id ?? 'its task'} (Request Changes), or add the task once its plan is approved.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('A team is writing the plan: ask for changes on {0} (Request Changes), or add the task once its plan is approved.', TEAM_TASK_ID));
     return undefined;
   }
   if (snapshot.plan.format !== 'yaml') {
