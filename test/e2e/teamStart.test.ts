@@ -8,14 +8,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '../host/harness';
+import { type Host, startHost } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
-import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
-import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
+import { type ClaudeWorkspace, makeClaudeWorkspace } from '../support/claudeWorkspace';
 import { poll } from '../support/poll';
-import { type ScriptedModel, startScriptedModel, textOf, turn } from '../support/scriptedModel';
+import { type ScriptedModel, textOf, turn } from '../support/scriptedModel';
 
 const SETTINGS = {
   'baton.claude.trustWorktrees': 'always',
@@ -45,10 +43,9 @@ const FINISHED = DRAFT.replace('    deps: [form]\n', '    deps: [form]\n    file
 describe('Start Team in VS Code, with the real Claude Code CLI', function () {
   this.timeout(240_000);
   let host: Host;
+  let team: ClaudeWorkspace;
   let workspace: string;
   let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let bin: string;
   const wt = () => path.join(workspace, '.baton', 'worktrees', 'team-plan');
   const rows = () => host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 });
   const row = async (label: string) => (await rows()).find((r) => r.label === label);
@@ -56,37 +53,16 @@ describe('Start Team in VS Code, with the real Claude Code CLI', function () {
   before(async function () {
     this.timeout(300_000);
     const vsix = packageBaton();
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
-    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
     // The first hour: a repository with a commit and no plan.
-    workspace = makeGitWorkspace({ files: { 'README.md': '# Team start\n' } });
-    const ws = workspace;
-    const configDir = claude.configDir;
-    cleanUpOnExit(() => {
-      killProcessesMentioning(ws);
-      killProcessesMentioning(configDir);
-      removeWorkspace(ws);
-    });
-    const env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<
-      string,
-      string
-    >;
-    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-team-start', env, settings: SETTINGS });
+    team = await makeClaudeWorkspace({ files: { 'README.md': '# Team start\n' } });
+    ({ workspace, model } = team);
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-team-start', env: team.env, settings: SETTINGS });
     await host.openViewContainer('Baton');
   });
 
   after(async function () {
     await host?.stop();
-    if (workspace) {
-      killProcessesMentioning(workspace);
-      killProcessesMentioning(claude.configDir);
-    }
-    await model?.close();
-    claude?.dispose();
-    if (bin) fs.rmSync(bin, { recursive: true, force: true });
-    if (workspace) removeWorkspace(workspace);
+    await team?.dispose();
   });
 
   afterEach(async function () {

@@ -3,11 +3,10 @@
 // worktree and the architect finish it there; the person reviews and approves it like any task, the plan
 // lands on main and its tasks become ready. And the refusals, which change nothing.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
-import { startScriptedModel, textOf, turn, type ScriptedModel } from '../support/scriptedModel';
+import { useClaudeWorkerEnv } from '../support/claudeWorkerEnv';
+import { textOf, turn } from '../support/scriptedModel';
 import { git, makeRepo, runCli } from './workspaceRepo';
 
 const DRAFT = `version: 1
@@ -40,24 +39,10 @@ function emptyRepo(): string {
 
 describe('Start Team from the terminal, with the real Claude Code CLI', function () {
   this.timeout(180_000);
-  let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let env: Record<string, string>;
-
-  before(async () => {
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
-    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  });
-
-  after(async () => {
-    await model?.close();
-    claude?.dispose();
-  });
+  const workers = useClaudeWorkerEnv();
 
   it('baton team start "goal": the manager drafts baton.yaml, the architect finishes it; approve merges it and its tasks become ready', async () => {
+    const { model, env } = workers;
     const repo = emptyRepo();
     const wt = join(repo, '.baton/worktrees/team-plan');
     model.script('## Your role: manager', [
@@ -128,6 +113,7 @@ describe('Start Team from the terminal, with the real Claude Code CLI', function
   });
 
   it('refuses clearly, changing nothing: no goal, a plan with unfinished tasks, a worker asking', async () => {
+    const { env } = workers;
     const repo = makeRepo('version: 1\nname: Ours\nbase: main\ntasks:\n  - {id: api, title: The API}\n');
     const before = git(repo, 'status', '--porcelain', '--ignored');
     const busy = await runCli(repo, ['team', 'start', 'a new plan'], env);
