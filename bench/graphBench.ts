@@ -9,12 +9,14 @@ import { buildGraphView } from '../src/core/graph/graphView';
 import { layoutGraph } from '../src/core/graph/layout';
 import { parsePlan } from '../src/core/plan/parse';
 import { planStates } from '../src/core/run/states';
+import type { Page } from 'playwright-core';
 import type { TaskLive, ToWebview } from '../src/graphProtocol';
-import { median, table, time, timeProcess } from './measure';
+import { median, percentile, table, time, timeProcess } from './measure';
 import { generatePlan } from './planBench';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function planOf(tasks: number) {
   const parsed = parsePlan(generatePlan(tasks).text, 'baton.yaml', { taskPositions: false });
@@ -63,6 +65,54 @@ const STATE_CHANGE = `({ message, id }) => {
   return performance.now() - start;
 }`;
 
+/**
+ * Frame times while the person pans or zooms, from requestAnimationFrame: one wheel event a frame (as a
+ * trackpad or a dragging mouse delivers them), handled inside the frame, so each frame's time is the
+ * whole cost of moving the picture once. Shift+wheel pans, wheel zooms about the centre; the direction
+ * turns every 30 frames.
+ */
+const GESTURE = `({ frames, kind }) => new Promise((resolve) => {
+  const stage = document.querySelector('#stage');
+  const r = stage.getBoundingClientRect();
+  const times = [];
+  let last;
+  let i = 0;
+  const tick = (t) => {
+    if (last !== undefined) times.push(t - last);
+    last = t;
+    if (i++ === frames) return resolve(times);
+    const sign = Math.floor(i / 30) % 2 ? -1 : 1;
+    stage.dispatchEvent(new WheelEvent('wheel', { deltaY: (kind === 'pan' ? 25 : 40) * sign, shiftKey: kind === 'pan',
+      clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})`;
+/** Zooms out by wheel until the whole plan is in view (about 6%). */
+const ZOOM_OUT = `() => {
+  const stage = document.querySelector('#stage');
+  const r = stage.getBoundingClientRect();
+  for (let i = 0; i < 30; i++) stage.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
+}`;
+
+/** Pan and zoom on the page's graph (drawn, at its first view); the goal is 60 frames a second. */
+export async function panZoomFrames(page: Page, n: number): Promise<Array<[string, number, string]>> {
+  const rows: Array<[string, number, string]> = [];
+  const frames = Number(process.env.BENCH_FRAMES ?? 240);
+  const gesture = async (label: string, kind: 'pan' | 'zoom') => {
+    const times: number[] = await page.evaluate(`(${GESTURE})(${JSON.stringify({ frames, kind })})`);
+    const fps = (1000 * times.length) / times.reduce((a, b) => a + b, 0);
+    rows.push([`${n} tasks: ${label}, frame time`, median(times), `p95 ${percentile(times, 95).toFixed(1)} ms, ${fps.toFixed(0)} fps over ${times.length} frames (goal: 16.7 ms, 60 fps)`]);
+  };
+  await page.waitForTimeout(500);
+  await gesture('pan at 60% zoom', 'pan');
+  await gesture('zoom 60% to 10% and back', 'zoom');
+  await page.evaluate(`(${ZOOM_OUT})()`);
+  await page.waitForTimeout(500);
+  await gesture('pan with the whole plan in view', 'pan');
+  return rows;
+}
+
 export async function runGraphBench(cli: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-graph-bench-'));
   console.log(`\nPlan graph (the same generated plans as above, cut to size); median of ${RUNS} runs\n`);
@@ -94,7 +144,7 @@ export async function runGraphBench(cli: string): Promise<void> {
     return;
   }
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const url = webviewPage(dir);
@@ -119,6 +169,7 @@ export async function runGraphBench(cli: string): Promise<void> {
         handled.push(await page.evaluate(`(${STATE_CHANGE})(${JSON.stringify({ message: { type: 'live', live: next } as ToWebview, id })})`));
       }
       rows.push([`${n} tasks: state change repainted (handled + styled)`, median(handled), n === 1000 ? 'goal: under 16 ms' : '']);
+      if (n === 3000) rows.push(...(await panZoomFrames(page, n)));
     }
   } finally {
     await browser.close();

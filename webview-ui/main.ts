@@ -16,9 +16,21 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 2.5;
-/** Below this zoom the boxes' text is hidden: unreadable anyway, and it keeps panning smooth at 3,000 tasks. */
+/**
+ * Below this zoom the picture is simplified: no text (unreadable anyway), no arrows off the critical path,
+ * no contested-file links (thousands of dashed curves are what made a zoomed-out plan slow to move), and
+ * each box filled with its state's colour.
+ */
 const TEXT_SCALE = 0.4;
 const MINIMAP_FROM = 30;
+/**
+ * Plans this large keep only what is near the view in the picture (boxes, arrows, links), so the browser
+ * paints a few hundred elements a frame, not tens of thousands: panning and zooming stay at 60 frames a
+ * second at 3,000 tasks. Smaller plans keep every box in the page (and in the accessibility tree).
+ */
+const CULL_FROM = 300;
+/** How far beyond the view, in views, the kept area reaches: panning that far needs no culling. */
+const CULL_MARGIN = 0.5;
 
 const FILTERS: Record<string, { label: string; has: (s: TaskState) => boolean }> = {
   all: { label: 'All states', has: () => true },
@@ -37,12 +49,28 @@ let nodesById = new Map<string, GraphNodeView>();
 let boxes = new Map<string, SVGGElement>();
 let edgesByTask = new Map<string, SVGPathElement[]>();
 let selected: string | undefined = saved.selected;
+/** What culling decides about: each box, arrow and link with its extent in graph units. */
+interface Cullable {
+  el: SVGElement;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  shown: boolean;
+}
+let cullables: Cullable[] = [];
+/** The area (graph units) whose elements are in the page now; undefined when nothing is culled. */
+let kept: { x0: number; y0: number; x1: number; y1: number } | undefined;
 let filter = saved.filter && FILTERS[saved.filter] ? saved.filter : 'all';
 let search = saved.search ?? '';
 /** screen = graph * k + (tx, ty) */
 let tx = 0;
 let ty = 0;
 let k = 1;
+let gestureEnd: number | undefined;
+let shownScale = 1;
+/** A wheel quiet this long ends its gesture. */
+const GESTURE_END_MS = 150;
 
 // ---- the page ----
 const app = document.getElementById('app')!;
@@ -183,6 +211,12 @@ function render(): void {
     }
   });
   for (const n of v.nodes) paintBox(n.id);
+  cullables = [];
+  kept = undefined;
+  if (v.nodes.length >= CULL_FROM) {
+    for (const n of v.nodes) cullables.push({ el: boxes.get(n.id)!, x0: n.x, y0: n.y, x1: n.x + W, y1: n.y + H, shown: true });
+    for (const el of [...edgesG.children, ...conflictsG.children]) cullables.push({ el: el as SVGElement, ...pathExtent(el.getAttribute('d')!), shown: true });
+  }
   if (selected && !boxes.has(selected)) selected = undefined;
   if (selected) markSelected(selected, true);
   const focusable = boxes.get(selected ?? '') ?? (nodesG.firstElementChild as SVGGElement | null);
@@ -191,6 +225,38 @@ function render(): void {
   applySearchAndFilter();
   summary.textContent = `${v.nodes.length} task${v.nodes.length === 1 ? '' : 's'} · critical path ${v.criticalHours}h${v.conflictGroups.length ? ` · ${v.conflictGroups.length} contested file group${v.conflictGroups.length === 1 ? '' : 's'}` : ''}${trusted ? '' : ' · Restricted Mode: actions that run workers are hidden'}`;
   minimap.hidden = v.nodes.length < MINIMAP_FROM;
+  minimapBoxesStale = true;
+}
+
+/** The extent of a path drawn with absolute coordinates (M, L, C): a curve stays within its control points. */
+function pathExtent(d: string): { x0: number; y0: number; x1: number; y1: number } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const numbers = d.match(/-?[\d.]+/g) ?? [];
+  for (let i = 0; i + 1 < numbers.length; i += 2) xs.push(Number(numbers[i])), ys.push(Number(numbers[i + 1]));
+  return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+}
+
+/**
+ * Keeps in the page only the elements near the view; runs when the view leaves the kept area, so most
+ * frames of a pan cost nothing here. The focusable box (roving tabindex) always stays, so Tab reaches it.
+ */
+function cull(): void {
+  if (cullables.length === 0) return;
+  const w = (stageBox.width || stage.clientWidth || 800) / k;
+  const h = (stageBox.height || stage.clientHeight || 600) / k;
+  const x0 = -tx / k;
+  const y0 = -ty / k;
+  if (kept && x0 >= kept.x0 && y0 >= kept.y0 && x0 + w <= kept.x1 && y0 + h <= kept.y1) return;
+  kept = { x0: x0 - w * CULL_MARGIN, y0: y0 - h * CULL_MARGIN, x1: x0 + w * (1 + CULL_MARGIN), y1: y0 + h * (1 + CULL_MARGIN) };
+  for (const c of cullables) {
+    const show = (c.x1 >= kept.x0 && c.x0 <= kept.x1 && c.y1 >= kept.y0 && c.y0 <= kept.y1) || c.el.getAttribute('tabindex') === '0';
+    if (show !== c.shown) {
+      c.shown = show;
+      if (show) c.el.removeAttribute('display');
+      else c.el.setAttribute('display', 'none');
+    }
+  }
 }
 
 /** Sets one box's state class, state text, activity and accessible name. */
@@ -219,7 +285,7 @@ function applyLive(next: Record<string, TaskLive>): void {
     if (a?.state !== b?.state || a?.activity !== b?.activity || a?.label !== b?.label) paintBox(id);
   }
   if (filter !== 'all') applySearchAndFilter();
-  scheduleMinimap();
+  scheduleMinimap(true);
 }
 
 function renderProblems(): void {
@@ -251,9 +317,11 @@ function select(id: string, options: { reveal?: boolean; tell?: boolean; focus?:
   if (g) {
     for (const other of nodesG.querySelectorAll('[tabindex="0"]')) other.setAttribute('tabindex', '-1');
     g.setAttribute('tabindex', '0');
-    if (options.focus) g.focus({ preventScroll: true });
+    g.removeAttribute('display');
   }
+  // Reveal first: a culled box comes back into the page with the view, and can then take focus.
   if (options.reveal) revealBox(id);
+  if (g && options.focus) g.focus({ preventScroll: true });
   if (options.tell !== false) vscode.postMessage({ type: 'select', id });
   saveState();
 }
@@ -289,9 +357,23 @@ filterBox.addEventListener('change', () => {
 });
 
 // ---- pan and zoom ----
-function applyTransform(): void {
+/**
+ * Shows the view at (tx, ty, k). During a gesture (a drag, a run of wheel events) the picture is simplified
+ * until the pointer is up or the wheel has been quiet for a moment: `moving` leaves out the contested-file
+ * links (their dashes cost the most to paint), `zooming` the text as well.
+ */
+function applyTransform(gesture = false): void {
   viewportG.setAttribute('transform', `translate(${tx} ${ty}) scale(${k})`);
-  svg.classList.toggle('far', k < TEXT_SCALE);
+  const far = k < TEXT_SCALE;
+  if (far !== svg.classList.contains('far')) svg.classList.toggle('far', far);
+  if (gesture !== svg.classList.contains('moving')) svg.classList.toggle('moving', gesture);
+  // Zooming also hides the text: SVG text is laid out again at every new scale, the costliest part of a frame.
+  const zooming = gesture && (svg.classList.contains('zooming') || k !== shownScale);
+  if (zooming !== svg.classList.contains('zooming')) svg.classList.toggle('zooming', zooming);
+  shownScale = k;
+  clearTimeout(gestureEnd);
+  if (gesture) gestureEnd = window.setTimeout(() => applyTransform(), GESTURE_END_MS);
+  cull();
   scheduleMinimap();
   saveState();
 }
@@ -313,12 +395,12 @@ function fit(): void {
   }
 }
 
-function zoomAt(factor: number, sx: number, sy: number): void {
+function zoomAt(factor: number, sx: number, sy: number, gesture = false): void {
   const next = Math.max(MIN_SCALE, Math.min(MAX_SCALE, k * factor));
   tx = sx - ((sx - tx) * next) / k;
   ty = sy - ((sy - ty) * next) / k;
   k = next;
-  applyTransform();
+  applyTransform(gesture);
 }
 
 function revealBox(id: string): void {
@@ -352,28 +434,37 @@ function anchorTask(): string | undefined {
 }
 
 let drag: { x: number; y: number; tx: number; ty: number; moved: boolean } | undefined;
-svg.addEventListener('pointerdown', (e) => {
-  if (e.button !== 0 || (e.target as Element).closest('.node')) return;
+stage.addEventListener('pointerdown', (e) => {
+  const target = e.target as Element;
+  if (e.button !== 0 || target.closest('.node') || target === minimap) return;
   drag = { x: e.clientX, y: e.clientY, tx, ty, moved: false };
-  svg.setPointerCapture(e.pointerId);
+  stage.setPointerCapture(e.pointerId);
+  stage.classList.add('dragging');
 });
-svg.addEventListener('pointermove', (e) => {
+stage.addEventListener('pointermove', (e) => {
   if (!drag) return;
   tx = drag.tx + e.clientX - drag.x;
   ty = drag.ty + e.clientY - drag.y;
   drag.moved = true;
-  applyTransform();
+  applyTransform(true);
 });
-svg.addEventListener('pointerup', () => (drag = undefined));
-svg.addEventListener(
+const endDrag = () => {
+  if (!drag) return;
+  drag = undefined;
+  stage.classList.remove('dragging');
+  applyTransform();
+};
+stage.addEventListener('pointerup', endDrag);
+stage.addEventListener('pointercancel', endDrag);
+stage.addEventListener(
   'wheel',
   (e) => {
     e.preventDefault();
-    const r = svg.getBoundingClientRect();
-    if (e.ctrlKey || e.metaKey || !e.shiftKey) zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
+    const r = stageBox;
+    if (e.ctrlKey || e.metaKey || !e.shiftKey) zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top, true);
     else {
       tx -= e.deltaY;
-      applyTransform();
+      applyTransform(true);
     }
   },
   { passive: false },
@@ -381,7 +472,15 @@ svg.addEventListener(
 $<HTMLButtonElement>('fit').addEventListener('click', () => (fit(), applyTransform()));
 $<HTMLButtonElement>('zoomIn').addEventListener('click', () => zoomAt(1.25, stage.clientWidth / 2, stage.clientHeight / 2));
 $<HTMLButtonElement>('zoomOut').addEventListener('click', () => zoomAt(0.8, stage.clientWidth / 2, stage.clientHeight / 2));
-window.addEventListener('resize', () => scheduleMinimap());
+/** The stage's place and size, kept here: reading them in a wheel or pan handler would force a layout each frame. */
+let stageBox = { left: 0, top: 0, width: 0, height: 0 };
+new ResizeObserver(() => {
+  const r = stage.getBoundingClientRect();
+  stageBox = { left: r.left, top: r.top, width: r.width, height: r.height };
+  kept = undefined;
+  cull();
+  scheduleMinimap();
+}).observe(stage);
 
 // ---- boxes: click, double-click, keyboard, context menu ----
 const boxOf = (target: EventTarget | null) => (target as Element | null)?.closest?.('.node') as SVGGElement | null;
@@ -503,7 +602,11 @@ document.addEventListener('pointerdown', (e) => {
 
 // ---- minimap ----
 let minimapPending = false;
-function scheduleMinimap(): void {
+/** The boxes as the minimap draws them, redrawn only when a state or the layout changes (not on a pan). */
+const minimapBoxes = document.createElement('canvas');
+let minimapBoxesStale = true;
+function scheduleMinimap(boxesChanged = false): void {
+  minimapBoxesStale ||= boxesChanged;
   if (minimapPending || minimap.hidden) return;
   minimapPending = true;
   requestAnimationFrame(() => {
@@ -515,6 +618,7 @@ function scheduleMinimap(): void {
 const colourCache = new Map<string, string>();
 function stateColour(state: string): string {
   let c = colourCache.get(state);
+  if (!c && state === 'viewport') colourCache.set(state, (c = getComputedStyle(minimap).color));
   if (!c) {
     const probe = boxes.values().next().value as SVGGElement | undefined;
     const g = [...boxes.values()].find((b) => b.classList.contains(`s-${state}`)) ?? probe;
@@ -523,7 +627,7 @@ function stateColour(state: string): string {
   }
   return c;
 }
-new MutationObserver(() => colourCache.clear()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => (colourCache.clear(), scheduleMinimap(true))).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 function minimapScale(): { s: number; ox: number; oy: number } {
   const s = Math.min(minimap.width / view!.width, minimap.height / view!.height);
@@ -534,16 +638,23 @@ function drawMinimap(): void {
   if (!view || minimap.hidden) return;
   const ctx = minimap.getContext('2d')!;
   const { s, ox, oy } = minimapScale();
-  ctx.clearRect(0, 0, minimap.width, minimap.height);
-  const w = Math.max(1, view.nodeWidth * s);
-  const h = Math.max(1, view.nodeHeight * s);
-  for (const n of view.nodes) {
-    ctx.fillStyle = stateColour(live[n.id]?.state ?? 'blocked');
-    ctx.fillRect(ox + n.x * s, oy + n.y * s, w, h);
+  if (minimapBoxesStale) {
+    minimapBoxesStale = false;
+    minimapBoxes.width = minimap.width;
+    minimapBoxes.height = minimap.height;
+    const base = minimapBoxes.getContext('2d')!;
+    const w = Math.max(1, view.nodeWidth * s);
+    const h = Math.max(1, view.nodeHeight * s);
+    for (const n of view.nodes) {
+      base.fillStyle = stateColour(live[n.id]?.state ?? 'blocked');
+      base.fillRect(ox + n.x * s, oy + n.y * s, w, h);
+    }
   }
-  ctx.strokeStyle = getComputedStyle(minimap).color;
+  ctx.clearRect(0, 0, minimap.width, minimap.height);
+  ctx.drawImage(minimapBoxes, 0, 0);
+  ctx.strokeStyle = stateColour('viewport');
   ctx.lineWidth = 1.5;
-  ctx.strokeRect(ox + (-tx / k) * s, oy + (-ty / k) * s, (stage.clientWidth / k) * s, (stage.clientHeight / k) * s);
+  ctx.strokeRect(ox + (-tx / k) * s, oy + (-ty / k) * s, (stageBox.width / k) * s, (stageBox.height / k) * s);
 }
 
 function minimapJump(e: PointerEvent): void {
