@@ -68,12 +68,12 @@ const STATE_CHANGE = `({ message, id }) => {
 /**
  * Frame times while the person pans or zooms, from requestAnimationFrame: one wheel event a frame (as a
  * trackpad or a dragging mouse delivers them), handled inside the frame, so each frame's time is the
- * whole cost of moving the picture once. Shift+wheel pans, wheel zooms about the centre; the direction
+ * whole cost of moving the picture once. Events go to the svg (they bubble). Shift+wheel pans, wheel zooms about the centre; the direction
  * turns every 30 frames.
  */
 const GESTURE = `({ frames, kind }) => new Promise((resolve) => {
-  const stage = document.querySelector('#stage');
-  const r = stage.getBoundingClientRect();
+  const svg = document.querySelector('#graph');
+  const r = document.querySelector('#stage').getBoundingClientRect();
   const times = [];
   let last;
   let i = 0;
@@ -82,7 +82,7 @@ const GESTURE = `({ frames, kind }) => new Promise((resolve) => {
     last = t;
     if (i++ === frames) return resolve(times);
     const sign = Math.floor(i / 30) % 2 ? -1 : 1;
-    stage.dispatchEvent(new WheelEvent('wheel', { deltaY: (kind === 'pan' ? 25 : 40) * sign, shiftKey: kind === 'pan',
+    svg.dispatchEvent(new WheelEvent('wheel', { deltaY: (kind === 'pan' ? 25 : 40) * sign, shiftKey: kind === 'pan',
       clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
     requestAnimationFrame(tick);
   };
@@ -90,9 +90,9 @@ const GESTURE = `({ frames, kind }) => new Promise((resolve) => {
 })`;
 /** Zooms out by wheel until the whole plan is in view (about 6%). */
 const ZOOM_OUT = `() => {
-  const stage = document.querySelector('#stage');
-  const r = stage.getBoundingClientRect();
-  for (let i = 0; i < 30; i++) stage.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
+  const svg = document.querySelector('#graph');
+  const r = document.querySelector('#stage').getBoundingClientRect();
+  for (let i = 0; i < 30; i++) svg.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
 }`;
 
 /** Pan and zoom on the page's graph (drawn, at its first view); the goal is 60 frames a second. */
