@@ -1,6 +1,6 @@
 // The Graph panel in a real VS Code (code-server in Chromium, see test/host/harness.ts), driven as a
-// person would: open it, click a box, watch a worker's heartbeat recolour a box, edit the plan, reload
-// the window, switch themes. Screenshots land in test-results/graph-*.png.
+// person would: open it (Tasks view, status bar menu), click a box, watch a worker's heartbeat recolour a
+// box, edit the plan (saved, and typed without saving), reload the window, switch themes. Screenshots land in test-results/graph-*.png.
 //
 //   flock /tmp/baton-host.lock npx mocha --no-config --node-option import=tsx --timeout 300000 test/e2e/graph.test.ts
 import { strict as assert } from 'node:assert';
@@ -36,6 +36,14 @@ describe('Graph panel, through the UI', function () {
   const boxCount = (n: number, what: string) => poll(what, async () => ((await boxes().count()) === n ? true : undefined), 30_000, 250);
   const selectedTreeRow = () =>
     host.page.locator('.part.sidebar .pane', { has: host.page.locator('.pane-header h3.title', { hasText: /^\s*Tasks\s*$/i }) }).locator('.monaco-list-row.selected').first();
+  /** Search the graph for a task (Enter selects and reveals it), then clear the search. */
+  const findInGraph = async (id: string) => {
+    const search = graph().locator('#search');
+    await search.fill(id);
+    await search.press('Enter');
+    await poll(`${id} selected`, async () => ((await graph().locator('#nodes .node.selected').getAttribute('data-id', { timeout: 1000 })) === id ? true : undefined), 10_000);
+    await search.fill('');
+  };
   const setTheme = async (theme: string, bodyClass: string) => {
     fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }));
@@ -46,7 +54,8 @@ describe('Graph panel, through the UI', function () {
   before(async function () {
     const vsix = packageBaton();
     workspace = makeGitWorkspace();
-    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-graph', viewport: { width: 1500, height: 900 } });
+    // code-server saves edits by itself after a moment; the unsaved-edit test needs them to stay unsaved.
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-graph', viewport: { width: 1500, height: 900 }, settings: { 'files.autoSave': 'off' } });
     await host.waitForActivityBarItem('Baton', 30_000);
     await host.openViewContainer('Baton');
     await host.treeRows('Tasks', { atLeast: 4 });
@@ -75,6 +84,16 @@ describe('Graph panel, through the UI', function () {
     assert.ok((await graph().locator('#edges .edge').count()) >= 6, 'arrows for the dependencies');
     assert.ok((await graph().locator('#edges .edge.critical').count()) >= 2, 'the critical path is highlighted');
     assert.deepEqual(await graph().locator('#columns .column').allTextContents(), ['Stage 1', 'Stage 2', 'Stage 3', 'Stage 4']);
+  });
+
+  it("opens from the status bar item's menu", async () => {
+    await host.runCommand('View: Close All Editors');
+    await boxCount(0, 'the graph closed');
+    await host.page.locator('.part.statusbar .statusbar-item', { hasText: 'Baton: 6 tasks · 1 ready' }).first().click();
+    assert.deepEqual(await host.quickPickItems(), ['Show Tasks', 'Show Graph', 'Start Ready Tasks']);
+    await host.screenshot('graph-status-bar-menu');
+    await host.chooseQuickPickItem('Show Graph');
+    await boxCount(6, 'six boxes again');
   });
 
   it("offers the tree's actions in a box's context menu, only where the tree would", async () => {
@@ -148,6 +167,48 @@ describe('Graph panel, through the UI', function () {
     assert.equal(boxesNow[6].id, 'docs-page');
     assert.match(boxesNow[6].label, /Document the contact form, docs-page, Blocked, stage 4/);
     assert.deepEqual(await graph().locator('#columns .column').allTextContents(), ['Stage 1', 'Stage 2', 'Stage 3', 'Stage 4']);
+  });
+
+  it('lays out again on an unsaved edit of the plan, and again on undo', async () => {
+    // Double-click opens the plan at the task, beside the graph: both stay in view.
+    await graph().locator('#nodes .node[data-id="ui-form"]').dblclick();
+    const editor = host.page.locator('.editor-group-container .monaco-editor[data-uri$="baton.yaml"]');
+    const planTab = host.page.locator('.tabs-container .tab', { hasText: 'baton.yaml' });
+    const dirty = async () => /\bdirty\b/.test((await planTab.getAttribute('class')) ?? '');
+    await editor.locator('.view-lines').click({ timeout: 15_000 });
+    try {
+      // Typed key by key at the end of the plan: one line (the editor indents new lines by itself), whose
+      // closing brackets overtype the ones the editor adds.
+      await host.page.keyboard.press('Control+End');
+      await host.page.keyboard.type('  - { id: docs-faq, title: Contact FAQ, deps: [docs-page], estimate: 1h }', { delay: 20 });
+      // The graph follows the typing (a half-typed line can already be a task); wait for the whole line.
+      await poll('a box for the typed task, after its dependency', async () =>
+        (await snapshot()).some((b) => b.id === 'docs-faq' && /^Contact FAQ, docs-faq, Blocked, stage 5/.test(b.label)) ? true : undefined,
+      );
+      assert.equal(await boxes().count(), 8);
+      assert.deepEqual(await graph().locator('#columns .column').allTextContents(), ['Stage 1', 'Stage 2', 'Stage 3', 'Stage 4', 'Stage 5']);
+      assert.ok(await dirty(), 'the plan is not saved');
+      assert.doesNotMatch(fs.readFileSync(path.join(workspace, 'baton.yaml'), 'utf8'), /docs-faq/);
+      // The picture: the typed line in view, and the new box found by the graph's search.
+      await host.page.keyboard.press('Home');
+      await findInGraph('docs-faq');
+      await host.screenshot('graph-unsaved-edit');
+      // Undo until the plan is as saved (typing may take more than one undo step).
+      await editor.locator('.view-lines').click();
+      for (let i = 0; i < 80 && (await dirty()); i++) await host.page.keyboard.press('Control+Z');
+      assert.equal(await dirty(), false, 'undo brought the plan back to its saved text');
+      await boxCount(7, 'the typed task gone after undo');
+      assert.equal((await snapshot()).some((b) => b.id === 'docs-faq'), false);
+      assert.deepEqual(await graph().locator('#columns .column').allTextContents(), ['Stage 1', 'Stage 2', 'Stage 3', 'Stage 4']);
+      // The tests after this one expect ui-form selected, as it was.
+      await findInGraph('ui-form');
+      await host.screenshot('graph-unsaved-edit-undone');
+    } finally {
+      // Leave the plan as saved, and the graph alone in view, for the tests after this one.
+      await editor.locator('.view-lines').click();
+      if (await dirty()) await host.runCommand('File: Revert File');
+      await host.runCommand('View: Close Editor');
+    }
   });
 
   it('comes back after a window reload, with its boxes and its selection', async () => {
