@@ -2,7 +2,7 @@
 // (same ranks) in the same run; first paint and a state change in the real webview bundle, drawn by
 // headless Chromium; `baton graph --svg` as a whole process. Medians; asserts nothing.
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzePlan } from '../src/core/graph/analysis';
 import { buildGraphView } from '../src/core/graph/graphView';
@@ -15,6 +15,12 @@ import { median, percentile, table, time, timeProcess } from './measure';
 import { generatePlan } from './planBench';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+/** Notes the machine's load (1-minute average) beside a figure when it is taken: a busy machine slows frames. */
+function withLoad([name, ms, note]: [string, number, string]): [string, number, string] {
+  const load = `load ${loadavg()[0].toFixed(2)}`;
+  return [name, ms, note ? `${note}; ${load}` : load];
+}
 const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -102,7 +108,7 @@ export async function panZoomFrames(page: Page, n: number): Promise<Array<[strin
   const gesture = async (label: string, kind: 'pan' | 'zoom') => {
     const times: number[] = await page.evaluate(`(${GESTURE})(${JSON.stringify({ frames, kind })})`);
     const fps = (1000 * times.length) / times.reduce((a, b) => a + b, 0);
-    rows.push([`${n} tasks: ${label}, frame time`, median(times), `p95 ${percentile(times, 95).toFixed(1)} ms, ${fps.toFixed(0)} fps over ${times.length} frames (goal: 16.7 ms, 60 fps)`]);
+    rows.push(withLoad([`${n} tasks: ${label}, frame time`, median(times), `p95 ${percentile(times, 95).toFixed(1)} ms, ${fps.toFixed(0)} fps over ${times.length} frames (goal: 16.7 ms, 60 fps)`]));
   };
   await page.waitForTimeout(500);
   await gesture('pan at 60% zoom', 'pan');
@@ -121,8 +127,8 @@ export async function runGraphBench(cli: string): Promise<void> {
   for (const n of [1000, 3000]) {
     const p = planOf(n);
     const input = { ids: p.plan.tasks.map((t) => t.id), deps: p.plan.tasks.map((t) => t.deps), stageOf: p.analysis.stageOf };
-    rows.push([`${n} tasks: stage layout`, median(time(() => layoutGraph(input, 'stages'), RUNS)), '']);
-    rows.push([`${n} tasks: graph view (layout + paths + text)`, median(time(() => buildGraphView(p.plan, p.analysis, p.diagnostics), RUNS)), '']);
+    rows.push(withLoad([`${n} tasks: stage layout`, median(time(() => layoutGraph(input, 'stages'), RUNS)), '']));
+    rows.push(withLoad([`${n} tasks: graph view (layout + paths + text)`, median(time(() => buildGraphView(p.plan, p.analysis, p.diagnostics), RUNS)), '']));
     views.set(n, buildGraphView(p.plan, p.analysis, p.diagnostics));
     writeFileSync(join(dir, `plan-${n}.yaml`), generatePlan(n).text);
   }
@@ -131,15 +137,15 @@ export async function runGraphBench(cli: string): Promise<void> {
     const p = planOf(n);
     const input = { ids: p.plan.tasks.map((t) => t.id), deps: p.plan.tasks.map((t) => t.deps), stageOf: p.analysis.stageOf };
     const runs = n >= 1000 ? 1 : RUNS;
-    rows.push([`baseline: dagre alone, ${n} tasks, ranks given`, median(time(() => layoutGraph(input, 'dagre'), runs)), runs === 1 ? 'one run' : '']);
-    if (n === 300) rows.push([`${n} tasks: stage layout`, median(time(() => layoutGraph(input, 'stages'), RUNS)), '']);
+    rows.push(withLoad([`baseline: dagre alone, ${n} tasks, ranks given`, median(time(() => layoutGraph(input, 'dagre'), runs)), runs === 1 ? 'one run' : '']));
+    if (n === 300) rows.push(withLoad([`${n} tasks: stage layout`, median(time(() => layoutGraph(input, 'stages'), RUNS)), '']));
   }
   const svgProcess = timeProcess(process.execPath, [cli, 'graph', join(dir, 'plan-1000.yaml'), '--svg', join(dir, 'out.svg')], RUNS);
-  rows.push(['baton graph --svg, 1000 tasks (whole process)', median(svgProcess), 'the goal: under 1500 ms']);
-  rows.push(['baseline: node startup', median(timeProcess(process.execPath, ['-e', '0'], RUNS)), '']);
+  rows.push(withLoad(['baton graph --svg, 1000 tasks (whole process)', median(svgProcess), 'the goal: under 1500 ms']));
+  rows.push(withLoad(['baseline: node startup', median(timeProcess(process.execPath, ['-e', '0'], RUNS)), '']));
 
   if (!existsSync(CHROMIUM)) {
-    rows.push(['webview first paint / state change', NaN, `no Chromium at ${CHROMIUM}`]);
+    rows.push(withLoad(['webview first paint / state change', NaN, `no Chromium at ${CHROMIUM}`]));
     table(rows);
     return;
   }
@@ -158,7 +164,7 @@ export async function runGraphBench(cli: string): Promise<void> {
         // From the message arriving to the frame after it was drawn.
         paints.push(await page.evaluate(`(${FIRST_PAINT})(${JSON.stringify(message)})`));
       }
-      rows.push([`${n} tasks: webview first paint (message to frame)`, median(paints), n === 1000 ? 'goal with layout: under 1000 ms' : '']);
+      rows.push(withLoad([`${n} tasks: webview first paint (message to frame)`, median(paints), n === 1000 ? 'goal with layout: under 1000 ms' : '']));
       const ids = [...states.keys()];
       const handled: number[] = [];
       for (let r = 0; r < RUNS * 4; r++) {
@@ -168,7 +174,7 @@ export async function runGraphBench(cli: string): Promise<void> {
         // Handling plus the style recalculation the change forces: the work a frame must fit.
         handled.push(await page.evaluate(`(${STATE_CHANGE})(${JSON.stringify({ message: { type: 'live', live: next } as ToWebview, id })})`));
       }
-      rows.push([`${n} tasks: state change repainted (handled + styled)`, median(handled), n === 1000 ? 'goal: under 16 ms' : '']);
+      rows.push(withLoad([`${n} tasks: state change repainted (handled + styled)`, median(handled), n === 1000 ? 'goal: under 16 ms' : '']));
       if (n === 3000) rows.push(...(await panZoomFrames(page, n)));
     }
   } finally {
