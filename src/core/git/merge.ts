@@ -32,15 +32,79 @@ async function gitOk(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Prom
 
 /** The commit a branch points at, or undefined when there is no such branch. */
 export async function branchTip(root: string, branch: string): Promise<string | undefined> {
-  const r = await runGit(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
-  return r.code === 0 ? r.stdout.trim() : undefined;
+  return (await branchTips(root, [branch]))[0];
 }
 
-/** Several branch tips in one git call; undefined for a branch that does not exist. */
+/**
+ * Several branch tips; undefined for a branch that does not exist. Read from the repository's ref files
+ * when it keeps them the usual way (no git process: these reads are on every approval's path, as VS Code's
+ * own git extension reads them); otherwise, or for anything unusual (a symbolic ref), one `git rev-parse`.
+ * Git replaces a ref file by rename, so a read sees the old value or the new one, never half of it.
+ */
 export async function branchTips(root: string, branches: string[]): Promise<(string | undefined)[]> {
+  const fromFiles = readRefFiles(root, branches);
+  if (fromFiles) return fromFiles;
   const r = await runGit(root, ['rev-parse', '--verify', '--end-of-options', ...branches.map((b) => `refs/heads/${b}^{commit}`)]);
   if (r.code === 0) return r.stdout.trim().split('\n');
-  return Promise.all(branches.map((b) => branchTip(root, b)));
+  return Promise.all(
+    branches.map(async (b) => {
+      const one = await runGit(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${b}^{commit}`]);
+      return one.code === 0 ? one.stdout.trim() : undefined;
+    }),
+  );
+}
+
+const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** Branch tips from `.git/refs/heads` and `.git/packed-refs`; undefined when git must be asked instead. */
+function readRefFiles(root: string, branches: string[]): (string | undefined)[] | undefined {
+  const dotGit = join(root, '.git');
+  try {
+    // A linked worktree or submodule (.git is a file), or refs kept in a reftable: ask git.
+    if (!statSync(dotGit).isDirectory() || existsSync(join(dotGit, 'reftable'))) return undefined;
+  } catch {
+    return undefined;
+  }
+  let packed: Map<string, string> | undefined;
+  const out: (string | undefined)[] = [];
+  for (const branch of branches) {
+    // Names git itself would refuse (or that leave refs/heads) are for git to judge.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..') || branch.includes('//')) return undefined;
+    let loose: string | undefined;
+    try {
+      loose = readFileSync(join(dotGit, 'refs', 'heads', branch), 'utf8').trim();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') return undefined;
+    }
+    if (loose !== undefined) {
+      if (!OBJECT_ID.test(loose)) return undefined; // a symbolic ref, or something git should judge
+      out.push(loose);
+      continue;
+    }
+    packed ??= readPackedRefs(dotGit);
+    if (!packed) return undefined;
+    out.push(packed.get(`refs/heads/${branch}`));
+  }
+  return out;
+}
+
+function readPackedRefs(dotGit: string): Map<string, string> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dotGit, 'packed-refs'), 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Map() : undefined;
+  }
+  const refs = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (!line || line[0] === '#' || line[0] === '^') continue;
+    const space = line.indexOf(' ');
+    const id = line.slice(0, space);
+    if (!OBJECT_ID.test(id)) return undefined;
+    refs.set(line.slice(space + 1), id);
+  }
+  return refs;
 }
 
 export async function isAncestor(root: string, ancestor: string, of: string): Promise<boolean> {

@@ -3,10 +3,10 @@
 // queue records that it did.
 import { existsSync } from 'node:fs';
 import { checkpoint } from '../git/worktrees';
-import { runGit } from '../git/merge';
+import { branchTips, mergeCommit, runGit } from '../git/merge';
 import type { Plan } from '../plan/model';
 import { branchName, type BatonLayout } from './layout';
-import { enqueue, type GateRun } from './mergeQueue';
+import { enqueue, mergeMessage, readQueue, type GateRun } from './mergeQueue';
 import { updateResult } from './result';
 import { APPROVABLE_STATES, type TaskState } from './states';
 import { stopSupervisor } from './supervisor';
@@ -70,29 +70,83 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   // A worker at its prompt (interactive Claude Code stays there after its turn) ends before its branch merges,
   // so nothing writes to the worktree while it goes; its supervisor checkpoints on the way out.
   if (r.workerPid && pidAlive(r.workerPid)) await (r.stopWorker ?? stopSupervisor)(r.workerPid);
-  // Uncommitted changes are part of what was reviewed: they go on the branch before it merges. (One cheap
-  // status first, beside the count of commits: approval is on the path the person waits for.)
+  const root = r.layout.root;
+  const base = r.plan.base;
+  const branch = branchName(task.id);
+  const [baseTip, tip] = await branchTips(root, [base, branch]);
+  if (!tip || !baseTip) throw new ApprovalRefused(`"${task.id}" has no branch ${branch} to merge (or the base "${base}" is missing).`);
+  // Approval is on the path the person waits for, so the git work overlaps: one status of the worktree (its
+  // uncommitted changes, and how far the branch is ahead of the base), and, when this task will be merged
+  // next, the merge itself, computed in the object database only. The queue uses that merge only if neither
+  // branch has moved since; whatever was computed in vain is an unreferenced object that git collects.
   const worktree = r.layout.worktree(task.id);
-  const [status, ahead, baseTip] = await Promise.all([
-    existsSync(worktree) ? runGit(worktree, ['status', '--porcelain', '--untracked-files=all']) : undefined,
-    runGit(r.layout.root, ['rev-list', '--count', `refs/heads/${r.plan.base}..refs/heads/${branchName(task.id)}`]),
-    runGit(r.layout.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${r.plan.base}`]),
-  ]);
-  const saved = status?.code === 0 && status.stdout.trim() ? await checkpoint(worktree, `baton: checkpoint of ${task.id} — uncommitted work approved with it`).catch(() => undefined) : undefined;
-  if (ahead.code !== 0) throw new ApprovalRefused(`"${task.id}" has no branch ${branchName(task.id)} to merge (or the base "${r.plan.base}" is missing).`);
-  if (Number(ahead.stdout.trim()) === 0 && !saved) throw new ApprovalRefused(`"${task.id}" has nothing to merge: its branch has no commits that ${r.plan.base} lacks.`);
+  const queue = readQueue(r.layout);
+  const next = queue.entries.length === 0 && !queue.current && tip !== baseTip;
+  // The merge first: it is the longer chain (two git calls), and starting a process holds this thread.
+  const speculative = next ? mergeCommit({ root, base: baseTip, branch: tip, style: r.style, message: mergeMessage(task.id, task.title, branch, r.style) }).catch(() => undefined) : undefined;
+  const status = existsSync(worktree) ? await worktreeStatus(worktree, branch, base) : undefined;
+  // Uncommitted changes are part of what was reviewed: they go on the branch before it merges.
+  const saved = status?.dirty ? await checkpoint(worktree, `baton: checkpoint of ${task.id} — uncommitted work approved with it`) : undefined;
+  const onBranch = status?.branch === branch && status.head === tip;
+  const ahead = tip === baseTip ? 0 : onBranch && status.ahead !== undefined ? status.ahead : await aheadCount(root, baseTip, tip);
+  if (ahead === 0 && !saved?.commit) {
+    if (saved?.error) throw new ApprovalRefused(`"${task.id}" has uncommitted changes that could not be committed to merge them: ${saved.error}`);
+    throw new ApprovalRefused(`"${task.id}" has nothing to merge: its branch has no commits that ${base} lacks.`);
+  }
   // "Approve anyway" is the person's explicit word: kept with the task's result as well as in its history.
   if (failing.length) await updateResult(r.layout, task.id, { approved_anyway: true });
+  const merged = await speculative;
+  const prepared = merged?.ok && !saved?.commit && (!status || onBranch) ? { base: baseTip, branch: tip, commit: merged.commit } : undefined;
   return enqueue(r.layout, {
     task: task.id,
     title: task.title,
-    base: r.plan.base,
+    base,
     gates: task.gates,
     queued_at: new Date().toISOString(),
     style: r.style,
-    ...(baseTip.code === 0 ? { base_tip: baseTip.stdout.trim() } : {}),
+    ...(prepared ? { prepared } : {}),
     ...(failing.length ? { forced: true } : {}),
   });
+}
+
+interface WorktreeStatus {
+  /** The branch checked out there (undefined when detached), and its commit. */
+  branch?: string;
+  head?: string;
+  /** Commits on that branch that the base lacks. */
+  ahead?: number;
+  dirty: boolean;
+}
+
+/**
+ * `git status` of a task's worktree, which also counts the commits its branch has over the base: for this
+ * one call the base is named as the branch's upstream (a local one, remote "."), so git reports it in
+ * `# branch.ab`. Nothing is written to the repository's config.
+ */
+async function worktreeStatus(worktree: string, branch: string, base: string): Promise<WorktreeStatus> {
+  const r = await runGit(worktree, [
+    '-c', `branch.${branch}.remote=.`,
+    '-c', `branch.${branch}.merge=refs/heads/${base}`,
+    'status', '--porcelain=v2', '--branch', '--untracked-files=all',
+  ]);
+  if (r.code !== 0) return { dirty: false };
+  const out: WorktreeStatus = { dirty: false };
+  for (const line of r.stdout.split('\n')) {
+    if (!line) continue;
+    if (!line.startsWith('# ')) out.dirty = true;
+    else if (line.startsWith('# branch.oid ')) out.head = line.slice('# branch.oid '.length);
+    else if (line.startsWith('# branch.head ')) {
+      const head = line.slice('# branch.head '.length);
+      out.branch = head === '(detached)' ? undefined : head;
+    } else if (line.startsWith('# branch.ab +')) out.ahead = Number(line.slice('# branch.ab +'.length).split(' ')[0]);
+  }
+  return out;
+}
+
+async function aheadCount(root: string, base: string, tip: string): Promise<number> {
+  const r = await runGit(root, ['rev-list', '--count', `${base}..${tip}`]);
+  if (r.code !== 0) throw new Error(`git rev-list failed: ${r.stderr.trim()}`);
+  return Number(r.stdout.trim());
 }
 
 /** What a worker is told when its approved branch conflicts with the base that moved under it. */

@@ -9,11 +9,13 @@ import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import {
   branchTip,
+  branchTips,
   checkedOutIn,
   compareAndSwap,
   fastForward,
   isAncestor,
   mergeCommit,
+  type MergeOutcome,
   moveWorkingTree,
   commitScratch,
   prepareScratch,
@@ -33,8 +35,11 @@ export interface QueueEntry {
   /** Approved although its gates had not passed ("Approve anyway"). */
   forced?: boolean;
   style: 'merge' | 'squash';
-  /** The base's tip when approved: where the merge starts (a base moved since only costs a retry). */
-  base_tip?: string;
+  /**
+   * The merge as computed at approval (base and branch commits, and the merge commit): used when both are
+   * still there, else computed again.
+   */
+  prepared?: { base: string; branch: string; commit: string };
 }
 
 /** Written just before the base ref moves, so a run killed there can finish or forget the merge. */
@@ -106,14 +111,24 @@ export function readQueue(layout: BatonLayout): QueueFile {
   }
 }
 
+/**
+ * Takes a lock without leaving the event loop when it is free (the usual case): each asynchronous file
+ * operation is a wait for a thread, and on a busy machine those waits, not the work, made up much of an
+ * approval's time. Only a lock that is held is waited for, with `retries` (none: fail at once).
+ */
+async function lockNow(file: string, retries?: { retries: number; minTimeout: number; maxTimeout: number }): Promise<() => void | Promise<void>> {
+  try {
+    return lockfile.lockSync(file, { ...LOCK_OPTIONS, onCompromised: () => undefined });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED' || !retries) throw e;
+  }
+  return lockfile.lock(file, { ...LOCK_OPTIONS, retries, onCompromised: () => undefined });
+}
+
 /** Read-modify-write of queue.json under its own short lock (several windows and CLIs may approve at once). */
 async function editQueue<T>(layout: BatonLayout, edit: (q: QueueFile) => T): Promise<T> {
   layout.ensureBatonDir();
-  const release = await lockfile.lock(queueFile(layout), {
-    ...LOCK_OPTIONS,
-    retries: { retries: 200, minTimeout: 5, maxTimeout: 50 },
-    onCompromised: () => undefined,
-  });
+  const release = await lockNow(queueFile(layout), { retries: 200, minTimeout: 5, maxTimeout: 50 });
   try {
     const q = readQueue(layout);
     const out = edit(q);
@@ -156,20 +171,19 @@ export async function processQueue(deps: QueueDeps): Promise<MergeResult[]> {
   const { layout } = deps;
   layout.ensureBatonDir();
   for (;;) {
-    let release: () => Promise<void>;
+    let release: () => void | Promise<void>;
     try {
-      release = await lockfile.lock(processorLock(layout), { ...LOCK_OPTIONS, retries: 0, onCompromised: () => undefined });
+      release = await lockNow(processorLock(layout));
     } catch {
       return results; // another window or `baton run` is merging
     }
     try {
       await recoverLocked(deps, results);
-      const tips = new Map<string, string>();
       for (;;) {
         if (deps.signal?.aborted) break;
         const next = readQueue(layout).entries[0];
         if (!next) break;
-        const result = await mergeOne(deps, next, tips);
+        const result = await mergeOne(deps, next);
         if (!result) break; // interrupted before the base moved: the entry stays queued
         results.push(result);
         deps.onResult?.(result);
@@ -231,34 +245,26 @@ async function recoverLocked(deps: QueueDeps, results: MergeResult[]): Promise<v
 }
 
 /**
- * Merges one entry. `tips` remembers each base's tip as this processor last set it, which saves a git call
- * per merge; a base moved by anyone else makes the swap fail, and the entry is merged again on the new tip.
+ * Merges one entry onto the base as it is now (its tip read afresh each time; a read is a file read, see
+ * branchTips). A base moved by anyone else meanwhile makes the swap fail, and the entry is merged again.
  */
-async function mergeOne(deps: QueueDeps, queued: QueueEntry, tips: Map<string, string>): Promise<MergeResult | undefined> {
+async function mergeOne(deps: QueueDeps, entry: QueueEntry): Promise<MergeResult | undefined> {
   const { layout } = deps;
   const root = layout.root;
-  let entry = queued;
   const branch = branchName(entry.task);
+  let prepared = entry.prepared;
   for (;;) {
-    // Untested guesses are safe here: the base only moves by a swap from exactly the commit merged onto.
-    const guess = tips.get(entry.base) ?? entry.base_tip;
-    const old = guess ?? (await branchTip(root, entry.base));
-    entry = { ...entry, base_tip: undefined };
-    /** Before calling a merge failed, make sure it was tried on the base as it is now, not on a guess. */
-    const stale = async () => {
-      if (guess === undefined || (await branchTip(root, entry.base)) === guess) return false;
-      tips.delete(entry.base);
-      return true;
-    };
+    const [old, tip] = await branchTips(root, [entry.base, branch]);
+    /** Before calling a merge failed, make sure the base did not move under it (then it is tried again). */
+    const stale = async () => (await branchTip(root, entry.base)) !== old;
     if (!old) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: [], message: `the base branch "${entry.base}" does not exist` });
-    let merged;
-    try {
-      merged = await mergeCommit({ root, base: old, branch: `refs/heads/${branch}`, style: entry.style, message: mergeMessage(entry, branch) });
-    } catch (e) {
-      tips.delete(entry.base);
-      if (!(await branchTip(root, branch))) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: [], message: `the task's branch ${branch} does not exist` });
-      throw e;
-    }
+    if (!tip) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: [], message: `the task's branch ${branch} does not exist` });
+    // The merge computed at approval is the same merge as long as neither side has moved since.
+    const merged: MergeOutcome =
+      prepared && prepared.base === old && prepared.branch === tip
+        ? { ok: true, commit: prepared.commit, tree: '' }
+        : await mergeCommit({ root, base: old, branch: tip, style: entry.style, message: mergeMessage(entry.task, entry.title, branch, entry.style) });
+    prepared = undefined;
     if (!merged.ok) {
       if (await stale()) continue;
       return settle(deps, entry, { task: entry.task, outcome: 'conflict', files: merged.conflicts });
@@ -280,12 +286,8 @@ async function mergeOne(deps: QueueDeps, queued: QueueEntry, tips: Map<string, s
     const inFlight: InFlight = { task: entry.task, base: entry.base, old, new: merged.commit };
     await editQueue(layout, (q) => void (q.current = inFlight));
     const moved = await advance(root, entry.base, old, merged.commit, `baton: merge ${entry.task}`);
-    if (moved.ok) {
-      tips.set(entry.base, merged.commit);
-      return finishMerge(deps, inFlight, entry);
-    }
+    if (moved.ok) return finishMerge(deps, inFlight, entry);
     await editQueue(layout, (q) => void delete q.current);
-    tips.delete(entry.base);
     // The base moved while we merged or tested: test again on the new tip. Otherwise the person's changes are in the way.
     if (!moved.baseMoved) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: moved.files, message: refusal(moved.dir, entry.base, moved) });
   }
@@ -350,9 +352,9 @@ async function settle(deps: QueueDeps, entry: QueueEntry, result: MergeResult): 
   return result;
 }
 
-function mergeMessage(entry: QueueEntry, branch: string): string {
-  const what = entry.title ? `${entry.task}: ${entry.title}` : entry.task;
-  return entry.style === 'squash' ? `${what} (baton task, squashed from ${branch})` : `Merge baton task ${what} (${branch})`;
+export function mergeMessage(task: string, title: string | undefined, branch: string, style: 'merge' | 'squash'): string {
+  const what = title ? `${task}: ${title}` : task;
+  return style === 'squash' ? `${what} (baton task, squashed from ${branch})` : `Merge baton task ${what} (${branch})`;
 }
 
 function refusal(dir: string, base: string, move: { files: string[]; message: string }): string {
