@@ -245,4 +245,49 @@ describe('merge queue', function () {
     assert.equal(git(t.repo, 'rev-parse', 'main^1'), merged);
     assert.equal(readQueue(t.layout).current, undefined);
   });
+
+  it('a merge prepared at approval lands only if neither side moved since: a base moved by someone else is merged onto afresh', async () => {
+    const t = setup('  - {id: a, title: A}\n');
+    await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    await t.approve('a');
+    const prepared = readQueue(t.layout).entries[0].prepared;
+    assert.ok(prepared, 'the merge was computed during approval');
+    assert.equal(prepared.base, git(t.repo, 'rev-parse', 'main'));
+    // The person commits on main before the queue runs: the prepared merge must not land over it.
+    writeFileSync(join(t.repo, 'mine.txt'), 'mine\n');
+    git(t.repo, 'add', 'mine.txt');
+    git(t.repo, 'commit', '-qm', 'my own commit');
+    const mine = git(t.repo, 'rev-parse', 'main');
+    const [r] = await t.process();
+    assert.equal(r.outcome, 'merged');
+    assert.notEqual((r as { commit: string }).commit, prepared.commit);
+    assert.equal(git(t.repo, 'rev-parse', 'main^1'), mine, 'merged onto the moved base');
+    assert.deepEqual(git(t.repo, 'ls-tree', '--name-only', 'main').split('\n').filter((f) => /^(a|mine)\.txt$/.test(f)), ['a.txt', 'mine.txt']);
+
+    // Same for the branch: a commit after approval is merged with it, not left out.
+    const u = setup('  - {id: b, title: B}\n');
+    const wtB = await finishedTask(u.repo, 'b', { 'b.txt': 'b\n' });
+    await u.approve('b');
+    assert.ok(readQueue(u.layout).entries[0].prepared);
+    writeFileSync(join(wtB, 'late.txt'), 'late\n');
+    git(wtB, 'add', 'late.txt');
+    git(wtB, 'commit', '-qm', 'late commit');
+    assert.equal((await u.process())[0].outcome, 'merged');
+    assert.equal(git(u.repo, 'rev-parse', 'main^2'), git(u.repo, 'rev-parse', 'baton/b'));
+    assert.equal(git(u.repo, 'show', 'main:late.txt'), 'late');
+  });
+
+  it('reads branch tips from packed refs as well as loose ones, and approves uncommitted work in the worktree with the branch', async () => {
+    const t = setup('  - {id: a, title: A}\n');
+    const wt = await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    git(t.repo, 'pack-refs', '--all');
+    assert.ok(!existsSync(join(t.repo, '.git', 'refs', 'heads', 'main')), 'main is only in packed-refs now');
+    writeFileSync(join(wt, 'extra.txt'), 'uncommitted\n');
+    await t.approve('a');
+    assert.equal(readQueue(t.layout).entries[0].prepared, undefined, 'the branch gained a checkpoint: nothing prepared is used');
+    const [r] = await t.process();
+    assert.equal(r.outcome, 'merged');
+    assert.equal(git(t.repo, 'show', 'main:extra.txt'), 'uncommitted');
+    assert.equal(git(t.repo, 'show', 'main:a.txt'), 'a');
+  });
 });
