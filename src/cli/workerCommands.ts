@@ -587,7 +587,8 @@ function sessionController(
     launch: o.launch ?? (() => Promise.reject(new Error('this command starts no workers'))),
     runGates: (cwd, commands, options) => runGates(cwd, commands, options),
     gateResults: (id) => readResult(s.layout, id)?.gates,
-    recordGates: async (id, gates) => void (await updateResult(s.layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString() })),
+    recordGates: async (id, gates, ranOn) =>
+      void (await updateResult(s.layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),
     cleanup: async (id) => {
       // A squashed branch is not an ancestor of the base, but its work is on it: the merge just landed.
       await removeTaskWorktree(s.layout.root, id, { base: s.plan.base, worktree: s.layout.worktree(id), deleteBranch: !keep, force: style === 'squash' });

@@ -6,6 +6,8 @@ import { conflictsByTask, rivalsIn } from '../core/graph/conflicts';
 import type { PlanDiagnostic, Task } from '../core/plan/model';
 import { problemsByTask } from '../core/plan/needsFix';
 import { gatesVerdict } from '../core/run/reviewSummary';
+import { branchTipFromFiles } from '../core/git/merge';
+import { workChangedSince } from '../core/git/workState';
 import { conflictHolds, holdText, type ConflictHold } from '../core/run/scheduler';
 import { LIVE_STATES, type TaskState } from '../core/run/states';
 import { TEAM_TASK_ID } from '../core/run/teamPlan';
@@ -338,8 +340,13 @@ function taskItem(node: TaskNode, workers: Workers): vscode.TreeItem {
       : LIVE_STATES.has(node.state) ? 'task.worker' : node.state === 'review' ? 'task.review' : 'task';
   // ✓/✗ once the gates have run on this task's work.
   const result = node.state === 'approved' || node.state === 'ready' || node.state === 'blocked' ? undefined : workers.result(task.id);
-  const verdict = result?.gates && task.gates.length ? gatesVerdict(task, result) : undefined;
-  const gates = verdict ? (verdict.endsWith('passed') ? vscode.l10n.t('gates ✓') : vscode.l10n.t('gates ✗')) : undefined;
+  // Results from an older commit than the branch's are stale (the tree compares commits only: reading the
+  // worktree's uncommitted state on every redraw would cost a git call per task; the review and Approve do).
+  const root = result?.gates_commit ? workers.root() : undefined;
+  const tip = root ? branchTipFromFiles(root, `baton/${task.id}`) : undefined;
+  const stale = result?.gates_commit && tip ? workChangedSince({ commit: result.gates_commit }, { head: tip, uncommitted: '' }) : undefined;
+  const verdict = result?.gates && task.gates.length ? gatesVerdict(task, result, stale) : undefined;
+  const gates = verdict ? (stale ? vscode.l10n.t('gates stale') : verdict.endsWith('passed') ? vscode.l10n.t('gates ✓') : vscode.l10n.t('gates ✗')) : undefined;
   item.description = [fix ? NEEDS_FIX : undefined, task.id, task.estimate, gates].filter(Boolean).join(' · ');
   item.iconPath = fix ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')) : stateIcon(node.state);
   if (!fix && node.hold) {

@@ -164,7 +164,8 @@ export class Workers implements vscode.Disposable {
       launch: async (id) => void (await this.startWorker(id)),
       runGates: (cwd, commands, options) => runGates(cwd, commands, options),
       gateResults: (id) => readResult(layout, id)?.gates,
-      recordGates: async (id, gates) => void (await updateResult(layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString() })),
+      recordGates: async (id, gates, ranOn) =>
+        void (await updateResult(layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),
       cleanup: async (id) => {
         const base = this.planSource.current?.plan.base ?? 'main';
         const squash = config().get<string>('mergeStyle', 'merge') === 'squash';

@@ -15,8 +15,9 @@ import { BatonLayout } from '../../src/core/run/layout';
 import { finishResolution, processQueue, queueFile, readQueue, recoverQueue, startResolution, type GateRunner } from '../../src/core/run/mergeQueue';
 import { RunStore } from '../../src/core/run/runStore';
 import { planStates } from '../../src/core/run/states';
-import { runGates } from '../../src/core/run/gates';
+import { gatesStale, runGates, runTaskGates } from '../../src/core/run/gates';
 import { readResult } from '../../src/core/run/result';
+import { gatherReview, gatesVerdict, reviewMarkdown } from '../../src/core/run/reviewSummary';
 import { git, makeRepo, planYaml } from './workspaceRepo';
 
 const gates: GateRunner = (cwd, commands, options) => runGates(cwd, commands, options);
@@ -289,5 +290,45 @@ describe('merge queue', function () {
     assert.equal(r.outcome, 'merged');
     assert.equal(git(t.repo, 'show', 'main:extra.txt'), 'uncommitted');
     assert.equal(git(t.repo, 'show', 'main:a.txt'), 'a');
+  });
+
+  it('gates that ran on an older state of the work are stale: shown so in the review, and they do not satisfy Approve (approve anyway still can)', async () => {
+    const gate = 'test -f a.txt && touch gate-report.txt';
+    const t = setup(`  - {id: a, title: A, gates: ["${gate}"]}\n`);
+    const wt = await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    const task = t.plan.tasks[0];
+    const approveWithRecorded = (force = false) => t.approve('a', force, readResult(t.layout, 'a')?.gates as { command: string; exit_code: number }[]);
+    const summary = async () => reviewMarkdown(await gatherReview(t.layout, task, 'main', 'review'));
+
+    await runTaskGates(t.layout, 'a', [gate]);
+    assert.equal(readResult(t.layout, 'a')?.gates_commit, git(wt, 'rev-parse', 'HEAD'));
+    assert.equal(await gatesStale(t.layout, 'a', readResult(t.layout, 'a')), undefined, 'what the gate wrote itself does not make its own result stale');
+    assert.doesNotMatch(await summary(), /Stale/);
+
+    // A commit after the gates ran: stale.
+    writeFileSync(join(wt, 'a.txt'), 'a, changed\n');
+    git(wt, 'commit', '-qam', 'change after the gates');
+    const stale = await gatesStale(t.layout, 'a', readResult(t.layout, 'a'));
+    assert.match(stale ?? '', /ran on commit [0-9a-f]{7}, and the branch is at [0-9a-f]{7} now/);
+    assert.match(await summary(), /\*\*⚠ Stale:\*\* they ran on commit/);
+    assert.match(gatesVerdict(task, readResult(t.layout, 'a'), stale), /^stale, run them again/);
+    await assert.rejects(approveWithRecorded(), (e: Error) => e instanceof ApprovalRefused && e.gatesOnly && /passed its gates, but not on its work as it is now/.test(e.message));
+    assert.deepEqual(readQueue(t.layout).entries, [], 'nothing queued');
+
+    // Run again: fresh. Then an uncommitted edit: stale again, until the gates run on it.
+    await runTaskGates(t.layout, 'a', [gate]);
+    assert.equal(await gatesStale(t.layout, 'a', readResult(t.layout, 'a')), undefined);
+    writeFileSync(join(wt, 'a.txt'), 'a, edited by the person\n');
+    assert.match((await gatesStale(t.layout, 'a', readResult(t.layout, 'a'))) ?? '', /uncommitted changes in its worktree changed/);
+    await assert.rejects(approveWithRecorded(), /not on its work as it is now/);
+    await runTaskGates(t.layout, 'a', [gate]);
+    assert.equal(await gatesStale(t.layout, 'a', readResult(t.layout, 'a')), undefined, 'the gates ran on the edit');
+    writeFileSync(join(wt, 'a.txt'), 'a, edited once more\n');
+    // Approve anyway goes through, and is recorded as such.
+    assert.equal(await approveWithRecorded(true), 0);
+    assert.equal(readEvents(t.layout.events('a')).find((e) => e.type === 'queued')?.forced, true);
+    assert.equal(readResult(t.layout, 'a')?.approved_anyway, true);
+    assert.equal((await t.process())[0].outcome, 'merged');
+    assert.equal(git(t.repo, 'show', 'main:a.txt'), 'a, edited once more');
   });
 });

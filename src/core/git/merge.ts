@@ -54,6 +54,14 @@ export async function branchTips(root: string, branches: string[]): Promise<(str
   );
 }
 
+/**
+ * A branch's tip from the ref files alone, for a view that redraws often; undefined when the branch does
+ * not exist or git would have to be asked.
+ */
+export function branchTipFromFiles(root: string, branch: string): string | undefined {
+  return readRefFiles(root, [branch])?.[0];
+}
+
 const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** Branch tips from `.git/refs/heads` and `.git/packed-refs`; undefined when git must be asked instead. */

@@ -7,7 +7,8 @@ import { branchTips, mergeCommit, runGit } from '../git/merge';
 import type { Plan } from '../plan/model';
 import { branchName, type BatonLayout } from './layout';
 import { enqueue, mergeMessage, readQueue, type GateRun } from './mergeQueue';
-import { updateResult } from './result';
+import { gatesStale } from './gates';
+import { readResult, updateResult } from './result';
 import { APPROVABLE_STATES, type TaskState } from './states';
 import { stopSupervisor } from './supervisor';
 import { pidAlive } from './workerState';
@@ -67,6 +68,16 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
       true,
     );
   }
+  // Passing results count only while they describe the work as it is now. Checked before the worker is
+  // stopped: its checkpoint on the way out commits the very changes the gates saw, but moves the branch.
+  const stale = task.gates.length && !failing.length ? await gatesStale(r.layout, task.id, readResult(r.layout, task.id)) : undefined;
+  if (stale && !r.force) {
+    throw new ApprovalRefused(
+      `"${task.id}" passed its gates, but not on its work as it is now: ${stale}. Run the gates again (Baton: Run Gates, or baton gates ${task.id}), or approve anyway.`,
+      true,
+    );
+  }
+  const anyway = failing.length > 0 || stale !== undefined;
   // A worker at its prompt (interactive Claude Code stays there after its turn) ends before its branch merges,
   // so nothing writes to the worktree while it goes; its supervisor checkpoints on the way out.
   if (r.workerPid && pidAlive(r.workerPid)) await (r.stopWorker ?? stopSupervisor)(r.workerPid);
@@ -94,7 +105,7 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
     throw new ApprovalRefused(`"${task.id}" has nothing to merge: its branch has no commits that ${base} lacks.`);
   }
   // "Approve anyway" is the person's explicit word: kept with the task's result as well as in its history.
-  if (failing.length) await updateResult(r.layout, task.id, { approved_anyway: true });
+  if (anyway) await updateResult(r.layout, task.id, { approved_anyway: true });
   const merged = await speculative;
   const prepared = merged?.ok && !saved?.commit && (!status || onBranch) ? { base: baseTip, branch: tip, commit: merged.commit } : undefined;
   return enqueue(r.layout, {
@@ -105,7 +116,7 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
     queued_at: new Date().toISOString(),
     style: r.style,
     ...(prepared ? { prepared } : {}),
-    ...(failing.length ? { forced: true } : {}),
+    ...(anyway ? { forced: true } : {}),
   });
 }
 

@@ -2,9 +2,12 @@
 // work of stalled or vanished workers, approvals and the merge queue, and auto-approval. How a worker is
 // launched is the caller's (a terminal in VS Code, a detached process headless).
 import type { ConflictGroup } from '../graph/analysis';
+import { testedState, workState, type WorkState } from '../git/workState';
 import type { Plan } from '../plan/model';
 import { approveTask, gatesNotPassed } from './approve';
+import { gatesStale } from './gates';
 import type { BatonLayout } from './layout';
+import { readResult } from './result';
 import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult } from './mergeQueue';
 import type { RunStore, WorkerRecord } from './runStore';
 import { tasksToStart } from './scheduler';
@@ -24,8 +27,8 @@ export interface ControllerOptions {
   runGates: GateRunner;
   /** The latest gate results in the task's worktree (result.json). */
   gateResults: (taskId: string) => readonly GateRun[] | undefined;
-  /** Records gate results run by auto-approval (result.json). */
-  recordGates?: (taskId: string, results: GateRun[]) => Promise<void>;
+  /** Records gate results run by auto-approval (result.json), with the state of the work they ran on. */
+  recordGates?: (taskId: string, results: GateRun[], ranOn: WorkState | undefined) => Promise<void>;
   /** Removes the task's worktree and branch once merged (the caller knows the "keep" setting). */
   cleanup?: (taskId: string) => Promise<void>;
   mergeStyle: () => 'merge' | 'squash';
@@ -177,9 +180,11 @@ export class RunController {
         continue;
       }
       const task = plan.tasks.find((t) => t.id === id)!;
-      if (task.gates.length && gatesNotPassed(task.gates, this.o.gateResults(id)).length) {
+      const needsRun = task.gates.length > 0 && (gatesNotPassed(task.gates, this.o.gateResults(id)).length > 0 || (await gatesStale(this.o.layout, id, readResult(this.o.layout, id))) !== undefined);
+      if (needsRun) {
+        const ranOn = await workState(this.o.layout.worktree(id)).catch(() => undefined);
         const ran = await this.o.runGates(this.o.layout.worktree(id), task.gates, { signal: this.o.signal, outputDir: this.o.layout.runDir(id) });
-        await this.o.recordGates?.(id, ran);
+        await this.o.recordGates?.(id, ran, testedState(ranOn, await workState(this.o.layout.worktree(id)).catch(() => undefined)));
         if (gatesNotPassed(task.gates, ran).length) {
           this.gatesFailed.add(id);
           gatesFailed.push(id);

@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { git } from '../git/worktrees';
+import { testedState, workChangedSince, workState } from '../git/workState';
 import { appendEvent } from './events';
 import type { BatonLayout } from './layout';
-import { updateResult } from './result';
+import { updateResult, type TaskResult } from './result';
 
 export interface GateResult {
   command: string;
@@ -114,12 +114,14 @@ export async function runTaskGates(
   const worktree = layout.worktree(taskId);
   if (!existsSync(worktree)) throw new Error(`"${taskId}" has no worktree to run its gates in (it never started, or was discarded).`);
   layout.ensureRunDir(taskId);
-  const commit = await git(worktree).revparse(['HEAD']).catch(() => undefined);
+  const ranOn = await workState(worktree).catch(() => undefined);
+  const commit = ranOn?.head;
   const at = new Date().toISOString();
   appendEvent(layout.events(taskId), { type: 'gates-started', at, gates: commands.length });
   const results = await runGates(worktree, commands, { ...options, outputDir: layout.gatesDir(taskId) });
   const passed = gatesPassed(results, commands);
-  await updateResult(layout, taskId, { gates: results, gates_at: at, gates_commit: commit });
+  const tested = testedState(ranOn, await workState(worktree).catch(() => undefined));
+  await updateResult(layout, taskId, { gates: results, gates_at: at, gates_commit: tested?.head, gates_uncommitted: tested?.uncommitted });
   appendEvent(layout.events(taskId), {
     type: 'gates',
     at: new Date().toISOString(),
@@ -128,4 +130,15 @@ export async function runTaskGates(
     results: results.map((r) => ({ command: r.command, exit_code: r.exit_code, duration_ms: r.duration_ms })),
   });
   return results;
+}
+
+/**
+ * Why a task's recorded gate results no longer describe its work (its branch moved, or its uncommitted
+ * changes changed, since they ran), or undefined while they still do. Stale results do not count as passed.
+ */
+export async function gatesStale(layout: BatonLayout, taskId: string, result: TaskResult | undefined): Promise<string | undefined> {
+  if (!result?.gates?.length || !result.gates_commit) return undefined;
+  const worktree = layout.worktree(taskId);
+  if (!existsSync(worktree)) return undefined;
+  return workChangedSince({ commit: result.gates_commit, uncommitted: result.gates_uncommitted }, await workState(worktree));
 }

@@ -22,6 +22,8 @@ export interface TaskResult {
   /** When the gates last ran, and on which commit of the task branch (uncommitted changes included in that run). */
   gates_at?: string;
   gates_commit?: string;
+  /** The uncommitted changes they ran with ('' for none): see workState. */
+  gates_uncommitted?: string;
   /** Approved although gates failed or did not run: the person said so explicitly. */
   approved_anyway?: boolean;
   [key: string]: unknown;
@@ -48,6 +50,7 @@ export function readResult(layout: BatonLayout, taskId: string): TaskResult | un
     gates: Array.isArray(r.gates) ? r.gates.filter(isGateResult) : undefined,
     gates_at: text(r.gates_at),
     gates_commit: text(r.gates_commit),
+    gates_uncommitted: text(r.gates_uncommitted),
     approved_anyway: r.approved_anyway === true ? true : undefined,
   };
 }

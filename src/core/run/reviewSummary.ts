@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { reviewData, type ReviewData } from '../git/review';
 import type { Task } from '../plan/model';
 import { readEvents } from './events';
-import { gatesPassed, type GateResult } from './gates';
+import { gatesPassed, gatesStale, type GateResult } from './gates';
 import { taskHistory, type HistoryEntry } from './history';
 import type { BatonLayout } from './layout';
 import { preReviewMarkdown, preReviewOf, preReviewText } from './preReview';
@@ -18,18 +18,22 @@ export interface ReviewInput {
   review: ReviewData;
   result: TaskResult | undefined;
   history: HistoryEntry[];
+  /** Why the gate results no longer describe the work (it changed since they ran); undefined while they do. */
+  staleGates?: string;
 }
 
 /** Everything a review shows, read from the task's worktree and run folder. */
 export async function gatherReview(layout: BatonLayout, task: Task, base: string, state: TaskState): Promise<ReviewInput> {
   const worktree = layout.worktree(task.id);
   if (!existsSync(worktree)) throw new Error(`"${task.id}" has no worktree to review (it never started, was approved and cleaned up, or was discarded).`);
+  const result = readResult(layout, task.id);
   return {
     task,
     state,
     review: await reviewData(worktree, base, task.files),
-    result: readResult(layout, task.id),
+    result,
     history: taskHistory(readEvents(layout.events(task.id))),
+    staleGates: await gatesStale(layout, task.id, result),
   };
 }
 
@@ -49,16 +53,17 @@ export function gateLine(g: GateResult): string {
   return `${mark} ${g.command}${how} · ${(g.duration_ms / 1000).toFixed(1)}s`;
 }
 
-/** What the gates say, in a few words: "2/2 passed", "failed: npm test", "not run". */
-export function gatesVerdict(task: Task, result: TaskResult | undefined): string {
+/** What the gates say, in a few words: "2/2 passed", "failed: npm test", "not run", "stale: ...". */
+export function gatesVerdict(task: Task, result: TaskResult | undefined, stale?: string): string {
   if (task.gates.length === 0) return 'none';
   if (!result?.gates) return 'not run';
+  if (stale) return `stale, run them again: ${stale}`;
   if (gatesPassed(result.gates, task.gates)) return `${task.gates.length}/${task.gates.length} passed`;
   const failed = result.gates.find((g) => g.exit_code !== 0);
   return failed ? `failed: ${failed.command}` : 'not run since the plan changed';
 }
 
-export function reviewMarkdown({ task, state, review, result, history }: ReviewInput): string {
+export function reviewMarkdown({ task, state, review, result, history, staleGates }: ReviewInput): string {
   const out: string[] = [];
   out.push(`# Review: ${plain(task.title || task.id)} (${code(task.id)})`, '');
   out.push(`State: **${state.replace(/_/g, ' ')}** · branch ${code(`baton/${task.id}`)} against ${code(review.base)} at ${code(review.mergeBase.slice(0, 7))}`, '');
@@ -84,7 +89,8 @@ export function reviewMarkdown({ task, state, review, result, history }: ReviewI
     for (const g of result.gates) out.push(`- ${g.exit_code === 0 ? '✓' : '✗'} ${code(g.command)}${g.exit_code === 0 ? '' : ` exit ${g.exit_code ?? 'none'}`} · ${(g.duration_ms / 1000).toFixed(1)}s`);
     const notRun = task.gates.slice(result.gates.length);
     for (const g of notRun) out.push(`- · ${code(g)} not run (an earlier gate failed)`);
-    out.push('', `_Ran ${result.gates_at ? new Date(result.gates_at).toLocaleString() : ''}${result.gates_commit ? ` on ${code(result.gates_commit.slice(0, 7))}` : ''}${result.gates_commit && result.gates_commit !== review.head ? ' — the branch has moved since; run them again' : ''}._`, '');
+    out.push('', `_Ran ${result.gates_at ? new Date(result.gates_at).toLocaleString() : ''}${result.gates_commit ? ` on ${code(result.gates_commit.slice(0, 7))}` : ''}._`, '');
+    if (staleGates) out.push(`**⚠ Stale:** ${staleGates}. These results do not count for approval: run the gates again (or approve anyway).`, '');
     const failed = result.gates.find((g) => g.exit_code !== 0);
     if (failed?.output_tail) out.push('```text', failed.output_tail.replace(/```/g, "'''").trimEnd().split('\n').slice(-30).join('\n'), '```', '');
   }
@@ -120,13 +126,13 @@ export function reviewMarkdown({ task, state, review, result, history }: ReviewI
   return out.join('\n');
 }
 
-export function reviewText({ task, state, review, result, history }: ReviewInput): string {
+export function reviewText({ task, state, review, result, history, staleGates }: ReviewInput): string {
   const out: string[] = [];
   out.push(`${task.id}: ${task.title} — ${state.replace(/_/g, ' ')}`);
   out.push(`baton/${task.id} against ${review.base} (merge-base ${review.mergeBase.slice(0, 7)}): ${review.files.length} files, +${review.added} -${review.removed}, ${review.commits.length} commits`);
   out.push('', 'Worker summary:', result?.summary ? indent(result.summary) : '  (none handed over)');
   if (result?.summary) out.push('Not done:', result.not_done ? indent(result.not_done) : '  (not said)');
-  out.push('', `Gates: ${gatesVerdict(task, result)}`);
+  out.push('', `Gates: ${gatesVerdict(task, result, staleGates)}`);
   for (const g of result?.gates ?? []) out.push(`  ${gateLine(g)}`);
   out.push(...preReviewText(preReviewOf(result), review.head));
   out.push('', 'Files:');
