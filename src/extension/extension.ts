@@ -19,6 +19,7 @@ import { registerShowAnalysis } from './commands/showAnalysis';
 import { registerImportMarkdownPlan } from './commands/importMarkdownPlan';
 import { registerCheckSetup } from './commands/checkSetup';
 import { registerReviewActions } from './commands/reviewActions';
+import { registerReviewComments } from './reviewComments';
 import { registerPlanQuickFixes } from './planQuickFixes';
 import { registerBaseBranchDiagnostics } from './baseBranchDiagnostics';
 import { registerGraphPanel } from './graphPanel';
@@ -59,6 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BatonA
     registerPreReview(context, workers, planSource, log, refreshReview);
     registerAttach(context, workers, planSource);
     registerApproveTask(context, workers, planSource);
+    registerReviewComments(context, workers, planSource);
     registerOpenTask(context, planSource);
     registerCreatePlan(context, planSource);
     registerAddTask(context, planSource);

@@ -14,6 +14,11 @@ export function baseUri(taskId: string, commit: string, path: string): vscode.Ur
   return vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${path}`, query: new URLSearchParams({ task: taskId, commit }).toString() });
 }
 
+/** The title of a task's review diff (the multi-file diff editor's tab). */
+export function reviewTitle(task: { id: string; title?: string }): string {
+  return vscode.l10n.t('Review: {0}', task.title || task.id);
+}
+
 export function reviewUri(taskId: string): vscode.Uri {
   return vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${taskId}/Review ${taskId}.md` });
 }

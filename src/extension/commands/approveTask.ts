@@ -9,13 +9,14 @@ import { readEvents } from '../../core/run/events';
 import { BatonLayout } from '../../core/run/layout';
 import { APPROVABLE_STATES, type TaskState } from '../../core/run/states';
 import type { PlanSource } from '../planSource';
+import { reviewTitle } from '../reviewDocuments';
 import type { Workers } from '../workers';
 import { pickTask, type Target } from './workerActions';
 
 export function registerApproveTask(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource): void {
   const states = () => (planSource.current ? workers.taskStates(planSource.current) : new Map<string, TaskState>());
   const pick = (target: Target | vscode.Uri, title: string, allowed: (s: TaskState) => boolean) =>
-    pickTask(target instanceof vscode.Uri ? taskOfUri(target, workers) : target, title, allowed, planSource, states());
+    pickTask(target instanceof vscode.Uri ? (taskOfUri(target, workers) ?? taskOfReviewTab(planSource)) : target, title, allowed, planSource, states());
 
   context.subscriptions.push(
     vscode.commands.registerCommand('baton.approveTask', async (target?: Target | vscode.Uri, options?: { force?: boolean }) => {
@@ -140,6 +141,15 @@ function conflictFiles(workers: Workers, taskId: string): string[] {
 function layoutOf(workers: Workers): BatonLayout | undefined {
   const root = workers.root();
   return root ? new BatonLayout(root) : undefined;
+}
+
+/**
+ * The multi-file diff editor hands its title-bar commands a resource of its own, not one of its files: the
+ * task is the one whose review that editor shows, known by its title (see reviewTitle).
+ */
+function taskOfReviewTab(planSource: PlanSource): string | undefined {
+  const label = vscode.window.tabGroups.activeTabGroup.activeTab?.label;
+  return planSource.current?.plan.tasks.find((t) => reviewTitle(t) === label)?.id;
 }
 
 /** A file shown by the diff editor of a Baton task lies in that task's worktree (or carries its id in the query). */

@@ -11,7 +11,7 @@ import { LaunchRefused } from '../../core/run/launch';
 import { gatherReview, gateLine, reviewMarkdown } from '../../core/run/reviewSummary';
 import { LIVE_STATES, type TaskState } from '../../core/run/states';
 import type { PlanSource } from '../planSource';
-import { baseUri, BASE_SCHEME, ReviewDocuments, REVIEW_SCHEME, reviewUri } from '../reviewDocuments';
+import { baseUri, BASE_SCHEME, ReviewDocuments, REVIEW_SCHEME, reviewTitle, reviewUri } from '../reviewDocuments';
 import { stateLabel } from '../taskStateIcons';
 import type { TaskNode } from '../tasksTree';
 import type { Workers } from '../workers';
@@ -86,7 +86,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
         const left = f.kind === 'added' ? undefined : baseUri(id, review.mergeBase, f.oldPath ?? f.path);
         return [vscode.Uri.file(join(worktree, f.path)), left, right];
       });
-      await vscode.commands.executeCommand('vscode.changes', vscode.l10n.t('Review: {0}', task.title || id), entries);
+      await vscode.commands.executeCommand('vscode.changes', reviewTitle(task), entries);
     } else {
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no changes against {1} yet.', id, plan.base));
     }
