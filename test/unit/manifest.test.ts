@@ -16,7 +16,7 @@ describe('package.json', () => {
   });
 
   it('offers Approve Task in the title bar of a review diff, and Request Changes on a review comment', () => {
-    assert.ok(menus['editor/title'].some((m) => m.command === 'baton.approveTask' && /multiDiffEditor/.test(m.when ?? '')));
+    assert.ok(menus['editor/title'].some((m) => m.command === 'baton.approveTask' && /activeEditor == multiDiffEditor && baton\.reviewDiffShown/.test(m.when ?? '')));
     assert.ok(menus['comments/commentThread/context'].some((m) => m.command === 'baton.requestChangesFromComment' && m.when === 'commentController == baton-review'));
   });
 

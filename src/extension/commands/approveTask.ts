@@ -93,7 +93,12 @@ export function registerApproveTask(context: vscode.ExtensionContext, workers: W
       }
     }),
     workers.onDidMerge((r) => void tellMergeResult(r)),
+    // The multi-file diff editor's title bar can only tell it is a diff, not whose: a context key says when
+    // a task's review diff is shown, so Approve Task appears there and not on every other multi-file diff.
+    vscode.window.tabGroups.onDidChangeTabs(() => updateReviewDiffKey(planSource)),
+    vscode.window.tabGroups.onDidChangeTabGroups(() => updateReviewDiffKey(planSource)),
   );
+  updateReviewDiffKey(planSource);
 
   async function approve(id: string, force: boolean): Promise<number> {
     const position = await workers.approve(id, force);
@@ -143,13 +148,22 @@ function layoutOf(workers: Workers): BatonLayout | undefined {
   return root ? new BatonLayout(root) : undefined;
 }
 
+function updateReviewDiffKey(planSource: PlanSource): void {
+  const shown = vscode.window.tabGroups.all.some((g) => g.activeTab && reviewTaskOfLabel(planSource, g.activeTab.label) !== undefined);
+  void vscode.commands.executeCommand('setContext', 'baton.reviewDiffShown', shown);
+}
+
+function reviewTaskOfLabel(planSource: PlanSource, label: string): string | undefined {
+  // The editor may add the number of files to the title: "Review: Alpha (3 files)".
+  return planSource.current?.plan.tasks.find((t) => label === reviewTitle(t) || label.startsWith(`${reviewTitle(t)} (`))?.id;
+}
+
 /**
  * The multi-file diff editor hands its title-bar commands a resource of its own, not one of its files: the
  * task is the one whose review that editor shows, known by its title (see reviewTitle).
  */
 function taskOfReviewTab(planSource: PlanSource): string | undefined {
-  const label = vscode.window.tabGroups.activeTabGroup.activeTab?.label;
-  return planSource.current?.plan.tasks.find((t) => reviewTitle(t) === label)?.id;
+  return reviewTaskOfLabel(planSource, vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '');
 }
 
 /** A file shown by the diff editor of a Baton task lies in that task's worktree (or carries its id in the query). */
