@@ -179,9 +179,12 @@ describe('Request Changes in VS Code, with the real Claude Code CLI', function (
     await host.page.locator('.part.editor').click({ position: { x: 40, y: 40 } });
     await host.runCommand('Baton: Review Task');
     await host.chooseQuickPickItem('Alpha feature');
-    const tab = host.page.locator('.tabs-container .tab', { hasText: 'Review: Alpha feature' }).first();
-    await tab.click();
-    const approve = host.page.locator('.editor-group-container.active .editor-actions .action-item a[aria-label^="Approve Task"]');
+    // The summary opens beside the diff a moment later and takes the focus: then come back to the diff.
+    await host.page.locator('.tabs-container .tab', { hasText: 'Review alpha.md' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await host.page.waitForTimeout(1000);
+    const group = host.page.locator('.editor-group-container', { has: host.page.locator('.tabs-container .tab', { hasText: 'Review: Alpha feature' }) }).first();
+    await group.locator('.tabs-container .tab', { hasText: 'Review: Alpha feature' }).first().click();
+    const approve = group.locator('.editor-actions .action-item a[aria-label^="Approve Task"]');
     await approve.waitFor({ state: 'visible', timeout: 10_000 });
     await host.screenshot('e2e-approve-from-diff-title');
     await approve.click();
