@@ -1,6 +1,6 @@
 // `baton supervise | hook | report | status | start | stop | run`: the worker side of the CLI.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
@@ -25,7 +25,7 @@ import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
 import { archiveIfComplete } from '../core/run/archive';
 import { parsePrices } from '../core/run/usage';
-import { removeTaskWorktree } from '../core/git/worktrees';
+import { listUncommitted, removeTaskWorktree } from '../core/git/worktrees';
 import { planStates, type TaskState } from '../core/run/states';
 import { launchTaken, stopSupervisor, supervise } from '../core/run/supervisor';
 import { canStop, type WorkerView } from '../core/run/workerState';
@@ -366,9 +366,10 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
     return 1;
   }
   io.out(`Stopping ${taskId}...`);
+  const earlier = readEvents(s.layout.events(taskId)).length;
   const clean = await stopSupervisor(record.view.pid);
-  // Say what happened to its work, as the supervisor recorded it: never claim a checkpoint that was not made.
-  const ended = readEvents(s.layout.events(taskId)).filter((e) => e.type === 'stopped' || e.type === 'exit').at(-1);
+  // Say what happened to its work, as the supervisor recorded it for this stop: never claim a checkpoint that was not made.
+  const ended = readEvents(s.layout.events(taskId)).slice(earlier).filter((e) => e.type === 'stopped' || e.type === 'exit').at(-1);
   const failure = (ended?.checkpointError as string | undefined) ?? s.store.read(taskId)?.view.checkpointError;
   if (!clean) io.out(`${taskId} did not stop in time and was killed.`);
   if (failure) {
@@ -376,8 +377,25 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
     return 1;
   }
   if (!clean) return 0;
-  io.out(ended?.checkpoint ? `Stopped ${taskId}; its uncommitted work is checkpointed on its branch (${String(ended.checkpoint).slice(0, 8)}).` : `Stopped ${taskId}; it left nothing uncommitted.`);
+  if (ended) {
+    io.out(ended.checkpoint ? `Stopped ${taskId}; its uncommitted work is checkpointed on its branch (${String(ended.checkpoint).slice(0, 8)}).` : `Stopped ${taskId}; it left nothing uncommitted.`);
+    return 0;
+  }
+  // The supervisor ended without recording its stop, so nothing was checkpointed: say what the worktree holds.
+  io.out(`Stopped ${taskId}; its supervisor ended without recording the stop, so nothing was checkpointed. ${await worktreeLeft(s.layout.worktree(taskId))}`);
   return 0;
+}
+
+async function worktreeLeft(worktree: string): Promise<string> {
+  if (!existsSync(worktree)) return 'Its worktree is gone.';
+  try {
+    const files = await listUncommitted(worktree);
+    if (files.length === 0) return 'Its worktree has no uncommitted changes.';
+    const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? `, and ${files.length - 5} more` : '');
+    return `Its worktree has ${files.length} uncommitted file${files.length === 1 ? '' : 's'} (${shown}); commit or discard them in ${worktree}.`;
+  } catch (e) {
+    return `Could not tell whether its worktree has uncommitted changes (${e instanceof Error ? e.message.trim() : String(e)}); check with git status in ${worktree}.`;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 // The supervisor and the worker commands: what runs when nobody asked, what Stop reaches, what the agent inherits.
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../../src/core/run/events';
 import { taskHistory } from '../../src/core/run/history';
@@ -115,6 +116,25 @@ describe('supervisor safety', function () {
     assert.ok(history.includes('worker stopped: its terminal was closed (VS Code quit, or the terminal was killed)'), JSON.stringify(history));
     assert.ok(!history.some((h) => /by you/.test(h)), JSON.stringify(history));
     assert.equal(git(repo, 'show', 'baton/a:notes.txt'), 'draft', 'the uncommitted work is on the branch');
+  });
+
+  it('stop does not claim the worker left nothing uncommitted when its supervisor ended without recording the stop', async () => {
+    const repo = makeRepo(ONE);
+    const r = await runCli(repo, ['run'], scriptAgent('git commit -q --allow-empty -m work'));
+    assert.equal(r.status, 0, r.stderr);
+    const wt = join(repo, '.baton/worktrees/a');
+    writeFileSync(join(wt, 'draft.txt'), 'unsaved\n');
+    // A process that dies on SIGTERM without recording anything stands in for a supervisor that vanished.
+    const stand = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(repo, '.baton/runs/a/heartbeat.json'), JSON.stringify({ task_id: 'a', status: 'in_progress', updated_at: new Date().toISOString(), pid: stand.pid }));
+      const stopped = await runCli(repo, ['stop', 'a']);
+      assert.equal(stopped.status, 0, stopped.stderr);
+      assert.doesNotMatch(stopped.stdout, /left nothing uncommitted/);
+      assert.match(stopped.stdout, /nothing was checkpointed\. Its worktree has 1 uncommitted file \(draft\.txt\)/);
+    } finally {
+      stand.kill('SIGKILL');
+    }
   });
 
   it('Stop reaches a worker in review whose session is still open', () => {

@@ -175,6 +175,19 @@ export async function hasUncommittedChanges(worktree: string): Promise<boolean> 
   return !(await git(worktree).status()).isClean();
 }
 
+/** Files changed in the worktree but not committed (modified, staged, untracked), as `git status` lists them. */
+export async function listUncommitted(worktree: string): Promise<string[]> {
+  const status = await simpleGit({ baseDir: worktree, trimmed: false }).raw(['status', '-z', '--porcelain=v1', '--untracked-files=all']);
+  const entries = status.split('\0');
+  const files: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i].length < 4) continue;
+    files.push(entries[i].slice(3));
+    if (entries[i][0] === 'R' || entries[i][0] === 'C') i++; // the source of a rename follows
+  }
+  return files;
+}
+
 async function hasIdentity(g: SimpleGit): Promise<boolean> {
   const email = await g.raw(['config', 'user.email']).catch(() => '');
   return email.trim() !== '';
@@ -206,16 +219,7 @@ export async function describeLoss(root: string, taskId: string, options: { base
       return { sha, subject };
     });
   }
-  let uncommitted: string[] = [];
-  if (worktreeExists) {
-    const status = await simpleGit({ baseDir: options.worktree, trimmed: false }).raw(['status', '-z', '--porcelain=v1', '--untracked-files=all']);
-    const entries = status.split('\0');
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i].length < 4) continue;
-      uncommitted.push(entries[i].slice(3));
-      if (entries[i][0] === 'R' || entries[i][0] === 'C') i++;
-    }
-  }
+  const uncommitted = worktreeExists ? await listUncommitted(options.worktree) : [];
   return { taskId, branch, worktree: options.worktree, worktreeExists, branchExists, commits, uncommitted };
 }
 
