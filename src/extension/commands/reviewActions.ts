@@ -1,6 +1,6 @@
 // Judging a task's work: Review Task (multi-file diff against the merge-base, and a summary), Run Gates,
 // Request Changes, Discard Task. Each takes a tree node, a task id, or nothing (then asks with a picker).
-import { existsSync } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { describeLossText, lossIsEmpty } from '../../core/git/worktrees';
@@ -56,6 +56,24 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     );
     return chosen?.id;
   };
+  // A worker's report or `baton gates` rewrites result.json: an open summary follows it.
+  const resultWatchers = new Map<string, FSWatcher>();
+  context.subscriptions.push({ dispose: () => resultWatchers.forEach((w) => w.close()) });
+  const followResult = (id: string, runDir: string) => {
+    if (resultWatchers.has(id)) return;
+    try {
+      const w = watch(runDir, (_event, name) => {
+        if (name?.toString() === 'result.json') void rerender(id);
+      });
+      w.on('error', () => {
+        w.close();
+        resultWatchers.delete(id); // the run folder went away: the next Review Task watches it again
+      });
+      resultWatchers.set(id, w);
+    } catch {
+      // no run folder: nothing to follow
+    }
+  };
   const taskOf = (id: string) => planSource.current?.plan.tasks.find((t) => t.id === id);
 
   async function openReview(id: string): Promise<{ files: number } | undefined> {
@@ -74,6 +92,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       return undefined;
     }
     appendEvent(layout.events(id), { type: 'review-opened', at: new Date().toISOString() });
+    followResult(id, layout.runDir(id));
     input.history = workers.history(id);
     documents.setSummary(id, reviewMarkdown(input));
     const worktree = layout.worktree(id);
@@ -155,6 +174,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       } finally {
         running.delete(id);
         workers.refresh();
+        await rerender(id); // an open summary shows the gates just run
       }
     }),
 
@@ -220,7 +240,9 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       }
     }),
   );
-  return async (id) => {
+  return rerender;
+
+  async function rerender(id: string): Promise<void> {
     const task = taskOf(id);
     const layout = workers.runLayout;
     const plan = planSource.current?.plan;
@@ -229,5 +251,5 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     if (!input) return;
     input.history = workers.history(id);
     documents.setSummary(id, reviewMarkdown(input));
-  };
+  }
 }
