@@ -58,17 +58,29 @@ export function registerPreReview(
     }
   }
 
+  const enabled = () => vscode.workspace.getConfiguration('baton').get<boolean>('preReview', false);
+  // Every task in review: runPreReview itself skips a head commit that already has its pre-review.
+  const sweep = () => {
+    if (!enabled()) return;
+    for (const [id, record] of workers.records) if (record.view.state === 'review') void preReview(id, false);
+  };
+
   context.subscriptions.push(
-    // A worker that just finished its turn: its state changes to review while this window watches.
+    // A worker that just finished its turn, or a task this window first sees in review (one that finished
+    // while no window was open).
     workers.onDidChange(() => {
-      const on = vscode.workspace.getConfiguration('baton').get<boolean>('preReview', false);
+      const on = enabled();
       for (const [id, record] of workers.records) {
         const before = seen.get(id);
         const now = record.view.state;
         seen.set(id, now);
-        if (on && before !== undefined && before !== now && now === 'review') void preReview(id, false);
+        if (on && before !== now && now === 'review') void preReview(id, false);
       }
     }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('baton.preReview')) sweep();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(sweep),
     vscode.commands.registerCommand('baton.preReviewTask', async (target?: TaskNode | WorkerNode | string) => {
       const id =
         typeof target === 'string'
