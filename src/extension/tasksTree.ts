@@ -78,9 +78,41 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
   /** Conflicts per task and the current holds, worked out once per refresh rather than per tree level. */
   private memo: ConflictInfo | undefined;
 
+  /** What the tree showed at the last refresh (see refreshForWorkers). */
+  private shown: string | undefined;
+
   refresh(): void {
     this.memo = undefined;
+    this.shown = this.rendering();
     this.changed.fire();
+  }
+
+  /**
+   * Redraws the tree after a worker changed, only when what it shows has changed. A redraw makes VS Code
+   * forget which element each row stands for until it has asked for them again, and a click on a row's
+   * inline action in that gap reaches the command with no element (Start Worker then asked which task).
+   * Workers change far more often than anything this view shows. (A plan change always redraws: the
+   * nodes carry where each task is written.)
+   */
+  refreshForWorkers(): void {
+    this.memo = undefined;
+    if (this.rendering() !== this.shown) this.refresh();
+  }
+
+  private rendering(): string {
+    const rows: unknown[] = [];
+    const walk = (nodes: TasksNode[], depth: number) => {
+      for (const node of nodes) {
+        const item = this.getTreeItem(node);
+        const icon = item.iconPath instanceof vscode.ThemeIcon ? [item.iconPath.id, item.iconPath.color?.id] : String(item.iconPath);
+        const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+        const label = typeof item.label === 'object' ? item.label.label : item.label;
+        rows.push([depth, item.id, label, item.description, tooltip, item.contextValue, icon, item.collapsibleState, item.command?.command]);
+        walk(this.getChildren(node), depth + 1);
+      }
+    };
+    walk(this.getChildren(), 0);
+    return JSON.stringify(rows);
   }
 
   private conflictInfo(snapshot: PlanSnapshot, states: States): ConflictInfo {
@@ -221,7 +253,7 @@ export function registerTasksTree(context: vscode.ExtensionContext, planSource: 
     }),
     planSource.onDidChange(update),
     workers.onDidChange(() => {
-      provider.refresh();
+      provider.refreshForWorkers();
       view.message = message();
     }),
     vscode.commands.registerCommand('baton.groupByStatus', () => setGroupBy('status')),

@@ -45,6 +45,31 @@ describe('Tasks view', () => {
     }
   });
 
+  it('is not redrawn by worker changes it does not show, so a row\'s Start Worker button keeps its task', async function () {
+    this.timeout(30_000);
+    // Each redraw makes VS Code forget the element behind every row until it asks again; an inline
+    // button clicked in that gap ran Start Worker with no task, which then asked "which task?".
+    const { tasksTree, workers } = await batonApi();
+    let redraws = 0;
+    const listening = tasksTree.onDidChangeTreeData!(() => redraws++);
+    const run = folderUri('.baton', 'runs', 'api-schema');
+    try {
+      for (let i = 0; i < 5; i++) workers.refresh();
+      assert.equal(redraws, 0, 'nothing shown changed: no redraw');
+      // A worker starts on the first task: its row changes, so the tree is redrawn.
+      await writeText(
+        vscode.Uri.joinPath(run, 'heartbeat.json'),
+        JSON.stringify({ task_id: 'api-schema', status: 'in_progress', updated_at: new Date().toISOString(), pid: process.pid }),
+      );
+      await waitFor('the tree to be redrawn', () => redraws > 0);
+      const [first] = await children((await children())[0]);
+      assert.equal((await rows([first]))[0].contextValue, 'task.worker');
+    } finally {
+      listening.dispose();
+      await vscode.workspace.fs.delete(run, { recursive: true }).then(undefined, () => undefined);
+    }
+  });
+
   it('groups by status when toggled, and back by stage', async () => {
     await vscode.commands.executeCommand('baton.groupByStatus');
     assert.deepEqual((await rows(await children())).map((r) => r.label), ['Ready · 1 task', 'Blocked · 5 tasks']);
