@@ -56,6 +56,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     );
     return chosen?.id;
   };
+  const redraws = new Map<string, number>();
   // A worker's report or `baton gates` rewrites result.json: an open summary follows it.
   const resultWatchers = new Map<string, FSWatcher>();
   context.subscriptions.push({ dispose: () => resultWatchers.forEach((w) => w.close()) });
@@ -247,8 +248,11 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     const layout = workers.runLayout;
     const plan = planSource.current?.plan;
     if (!task || !layout || !plan || !documents.has(id)) return;
+    // Several redraws can overlap (a file written in two steps, gates and their result.json): the last asked wins.
+    const asked = (redraws.get(id) ?? 0) + 1;
+    redraws.set(id, asked);
     const input = await gatherReview(layout, task, plan.base, states().get(id) ?? 'blocked').catch(() => undefined);
-    if (!input) return;
+    if (!input || redraws.get(id) !== asked) return;
     input.history = workers.history(id);
     documents.setSummary(id, reviewMarkdown(input));
   }
