@@ -62,8 +62,11 @@ describe('Tasks view', () => {
         JSON.stringify({ task_id: 'api-schema', status: 'in_progress', updated_at: new Date().toISOString(), pid: process.pid }),
       );
       await waitFor('the tree to be redrawn', () => redraws > 0);
-      const [first] = await children((await children())[0]);
-      assert.equal((await rows([first]))[0].contextValue, 'task.worker');
+      // Another redraw (the plan read again after the test before) can come first: wait for the row.
+      await waitFor('the row to show its worker', async () => {
+        const [first] = await children((await children())[0]);
+        return (await rows([first]))[0].contextValue === 'task.worker';
+      });
     } finally {
       listening.dispose();
       await vscode.workspace.fs.delete(run, { recursive: true }).then(undefined, () => undefined);

@@ -88,8 +88,13 @@ export async function usePlanFile(path: string): Promise<vscode.Uri> {
 /** Undoes what a test did: unsaved edits, open editors, the plan setting and the plan itself. */
 export async function resetWorkspace(): Promise<void> {
   for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    // "Revert File" acts on the active editor, and a webview a test opened (Check Setup's page, say) can
+    // take the focus back just after showTextDocument: try again until this document is clean.
+    for (let attempt = 0; doc.isDirty && attempt < 5; attempt++) {
+      await vscode.window.showTextDocument(doc);
+      if (vscode.window.activeTextEditor?.document === doc) await vscode.commands.executeCommand('workbench.action.files.revert');
+      if (doc.isDirty) await new Promise((r) => setTimeout(r, 200));
+    }
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const config = vscode.workspace.getConfiguration('baton');
