@@ -367,16 +367,23 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
   }
   io.out(`Stopping ${taskId}...`);
   const earlier = readEvents(s.layout.events(taskId)).length;
-  const clean = await stopSupervisor(record.view.pid);
+  const outcome = await stopSupervisor(record.view.pid);
   // Say what happened to its work, as the supervisor recorded it for this stop: never claim a checkpoint that was not made.
   const ended = readEvents(s.layout.events(taskId)).slice(earlier).filter((e) => e.type === 'stopped' || e.type === 'exit').at(-1);
   const failure = (ended?.checkpointError as string | undefined) ?? s.store.read(taskId)?.view.checkpointError;
-  if (!clean) io.out(`${taskId} did not stop in time and was killed.`);
+  if (outcome === 'killed') io.out(`${taskId} did not stop in time and was killed.`);
   if (failure) {
     io.err(`baton: stopped ${taskId}, but its uncommitted work could not be checkpointed: ${failure}`);
     return 1;
   }
-  if (!clean) return 0;
+  if (outcome === 'gone' && !ended) {
+    io.out(`${taskId}'s supervisor had already ended, so nothing was checkpointed now. ${await worktreeLeft(s.layout.worktree(taskId))}`);
+    return 0;
+  }
+  if (outcome === 'killed' && !ended) {
+    io.out(`Nothing was checkpointed. ${await worktreeLeft(s.layout.worktree(taskId))}`);
+    return 0;
+  }
   if (ended) {
     io.out(ended.checkpoint ? `Stopped ${taskId}; its uncommitted work is checkpointed on its branch (${String(ended.checkpoint).slice(0, 8)}).` : `Stopped ${taskId}; it left nothing uncommitted.`);
     return 0;

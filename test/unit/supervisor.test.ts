@@ -9,6 +9,7 @@ import { updateHeartbeat } from '../../src/core/run/heartbeat';
 import { intakeHook } from '../../src/core/run/hookIntake';
 import { BatonLayout } from '../../src/core/run/layout';
 import { RunStore } from '../../src/core/run/runStore';
+import { stopSupervisor } from '../../src/core/run/supervisor';
 import { agentEnvironment, personEnvironment } from '../../src/core/run/workerEnv';
 import { canStop, pidAlive, quietSeconds, workerState } from '../../src/core/run/workerState';
 import { bundledCli, git, makeRepo, planYaml, runCli, scriptAgent, waitFor } from './workspaceRepo';
@@ -135,6 +136,17 @@ describe('supervisor safety', function () {
     } finally {
       stand.kill('SIGKILL');
     }
+  });
+
+  it('stopping says whether the supervisor ended by itself, had to be killed, or was already gone', async () => {
+    const polite = spawn('sleep', ['30'], { stdio: 'ignore' });
+    await new Promise((r) => polite.once('spawn', r));
+    assert.equal(await stopSupervisor(polite.pid!), 'stopped');
+    const deaf = spawn('sh', ['-c', 'trap "" TERM; sleep 30'], { stdio: 'ignore', detached: true });
+    await new Promise((r) => setTimeout(r, 200)); // let sh install its trap
+    assert.equal(await stopSupervisor(deaf.pid!, 300), 'killed');
+    if (deaf.exitCode === null && deaf.signalCode === null) await new Promise((r) => deaf.once('exit', r)); // reaped, not a zombie
+    assert.equal(await stopSupervisor(deaf.pid!), 'gone');
   });
 
   it('Stop reaches a worker in review whose session is still open', () => {

@@ -278,17 +278,17 @@ export async function checkpointAbandoned(layout: BatonLayout, taskId: string, w
  * Stops a worker through its supervisor: SIGTERM to the supervisor alone, which ends the agent's whole
  * process tree and checkpoints its work. (A signal to the process group would kill the agent before the
  * supervisor could list the agent's descendants.) A supervisor still there after `graceMs` is killed
- * with its group. Resolves true when the supervisor ended by itself.
+ * with its group. Says whether the supervisor ended by itself, had to be killed, or was already gone.
  */
-export async function stopSupervisor(pid: number, graceMs = 15_000): Promise<boolean> {
+export async function stopSupervisor(pid: number, graceMs = 15_000): Promise<'stopped' | 'killed' | 'gone'> {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
-    return false; // already gone
+    return 'gone';
   }
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!pidAlive(pid)) return true;
+    if (!pidAlive(pid)) return 'stopped';
     await new Promise((r) => setTimeout(r, 50));
   }
   for (const target of [-pid, pid]) {
@@ -298,5 +298,5 @@ export async function stopSupervisor(pid: number, graceMs = 15_000): Promise<boo
       // not a group leader, or gone
     }
   }
-  return false;
+  return 'killed';
 }
