@@ -8,14 +8,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '../host/harness';
+import { type Host, startHost } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
-import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
 import { poll } from '../support/poll';
-import { type ClaudeEnv, findClaudeBinary, makeClaudeEnv } from '../support/claudeEnv';
-import { type ScriptedModel, startScriptedModel, textOf, turn } from '../support/scriptedModel';
+import { type ClaudeWorkspace, makeClaudeWorkspace } from '../support/claudeWorkspace';
+import { type ScriptedModel, textOf, turn } from '../support/scriptedModel';
 
 const PLAN = `version: 1
 name: Reviewed in VS Code
@@ -71,8 +69,7 @@ describe('AI pre-review and Attach to Worker in VS Code, with the real Claude Co
   let host: Host;
   let workspace: string;
   let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let bin: string;
+  let team: ClaudeWorkspace;
   const worktree = () => path.join(workspace, '.baton', 'worktrees', 'form');
   const resultFile = () => path.join(workspace, '.baton', 'runs', 'form', 'result.json');
   const activeTerminal = async () => {
@@ -85,36 +82,16 @@ describe('AI pre-review and Attach to Worker in VS Code, with the real Claude Co
   before(async function () {
     this.timeout(300_000);
     const vsix = packageBaton();
-    model = await startScriptedModel();
-    bin = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-bin-'));
-    fs.symlinkSync(findClaudeBinary(), path.join(bin, 'claude'));
-    workspace = makeGitWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Reviewed\n' } });
-    claude = makeClaudeEnv({ baseUrl: model.url, trustedFolders: [workspace] });
-    const ws = workspace;
-    const configDir = claude.configDir;
-    const binDir = bin;
-    cleanUpOnExit(() => {
-      killProcessesMentioning(ws);
-      killProcessesMentioning(configDir);
-      removeWorkspace(ws);
-      fs.rmSync(binDir, { recursive: true, force: true });
-    });
-    const env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-team-review', env, settings: SETTINGS });
+    team = await makeClaudeWorkspace({ files: { 'baton.yaml': PLAN, 'README.md': '# Reviewed\n' }, trustWorkspace: true });
+    ({ workspace, model } = team);
+    host = await startHost({ workspace, extensionVsix: vsix, name: 'e2e-team-review', env: team.env, settings: SETTINGS });
     await host.openViewContainer('Baton');
     await poll('the plan in the Tasks view', async () => ((await host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 })).some((r) => r.label === 'Contact form') ? true : undefined));
   });
 
   after(async function () {
     await host?.stop();
-    if (workspace) {
-      killProcessesMentioning(workspace);
-      killProcessesMentioning(claude.configDir);
-    }
-    await model?.close();
-    claude?.dispose();
-    if (bin) fs.rmSync(bin, { recursive: true, force: true });
-    if (workspace) removeWorkspace(workspace);
+    await team?.dispose();
   });
 
   afterEach(async function () {

@@ -24,13 +24,15 @@ export interface ClaudeWorkspaceOptions {
   files: Record<string, string>;
   /** Ends more of what may still run in the workspace, before it is removed. */
   alsoEnd?: (workspace: string) => void;
+  /** Claude Code trusts the workspace folder already (it asks about a folder it has not seen). */
+  trustWorkspace?: boolean;
 }
 
 export async function makeClaudeWorkspace(options: ClaudeWorkspaceOptions): Promise<ClaudeWorkspace> {
   const model = await startScriptedModel();
-  const claude = makeClaudeEnv({ baseUrl: model.url });
-  const env = withClaudeOnPath(claude);
   const workspace = makeGitWorkspace({ files: options.files });
+  const claude = makeClaudeEnv({ baseUrl: model.url, ...(options.trustWorkspace ? { trustedFolders: [workspace] } : {}) });
+  const env = withClaudeOnPath(claude);
   const endProcesses = () => {
     killProcessesMentioning(workspace);
     killProcessesMentioning(claude.configDir);

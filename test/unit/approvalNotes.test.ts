@@ -2,12 +2,11 @@
 // --notes`, what the approved task changed is in baton-notes.md beside the plan, and the worker of a task
 // started after the approval finds it in its prompt.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noteMarkdown } from '../../src/core/run/approvalNotes';
-import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
-import { startScriptedModel, turn, type ScriptedModel } from '../support/scriptedModel';
+import { useClaudeWorkerEnv } from '../support/claudeWorkerEnv';
+import { turn } from '../support/scriptedModel';
 import { git, makeRepo, runCli } from './workspaceRepo';
 
 const PLAN = `version: 1
@@ -28,24 +27,10 @@ tasks:
 
 describe('notes from approved work, with the real Claude Code CLI', function () {
   this.timeout(180_000);
-  let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let env: Record<string, string>;
-
-  before(async () => {
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
-    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  });
-
-  after(async () => {
-    await model?.close();
-    claude?.dispose();
-  });
+  const workers = useClaudeWorkerEnv();
 
   it('a worker started after an approval is told what the approved task changed', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(PLAN);
     const wt = (id: string) => join(repo, '.baton/worktrees', id);
     model.script('# Task api:', [
@@ -78,6 +63,7 @@ describe('notes from approved work, with the real Claude Code CLI', function () 
   });
 
   it('approving without --notes writes no note', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(PLAN);
     model.script('# Task api:', [
       turn.write(join(repo, '.baton/worktrees/api/api.txt'), 'x\n'),

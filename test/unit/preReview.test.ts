@@ -3,16 +3,15 @@
 // risk summary in result.json; `baton review` shows it beside the gates. It never approves and never
 // changes the worktree. Off unless asked for.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureWorktree } from '../../src/core/git/worktrees';
 import { parsePlan } from '../../src/core/plan/parse';
 import { BatonLayout } from '../../src/core/run/layout';
 import { PRE_REVIEW_INLINE_BYTES, preReviewOf, preReviewPrompt, runPreReview } from '../../src/core/run/preReview';
 import { readResult } from '../../src/core/run/result';
-import { findClaudeBinary, makeClaudeEnv, type ClaudeEnv } from '../support/claudeEnv';
-import { startScriptedModel, textOf, turn, type ScriptedModel } from '../support/scriptedModel';
+import { useClaudeWorkerEnv } from '../support/claudeWorkerEnv';
+import { textOf, turn } from '../support/scriptedModel';
 import { git, makeRepo, runCli } from './workspaceRepo';
 
 const PLAN = `version: 1
@@ -37,22 +36,7 @@ const SUMMARY = [
 
 describe('AI pre-review, with the real Claude Code CLI', function () {
   this.timeout(180_000);
-  let model: ScriptedModel;
-  let claude: ClaudeEnv;
-  let env: Record<string, string>;
-
-  before(async () => {
-    model = await startScriptedModel();
-    claude = makeClaudeEnv({ baseUrl: model.url });
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    symlinkSync(findClaudeBinary(), join(bin, 'claude'));
-    env = Object.fromEntries(Object.entries({ ...claude.env, PATH: `${bin}:${process.env.PATH}` }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  });
-
-  after(async () => {
-    await model?.close();
-    claude?.dispose();
-  });
+  const workers = useClaudeWorkerEnv();
 
   const workerScript = (repo: string) => [
     turn.write(join(repo, '.baton/worktrees/api/api.txt'), 'token = "abc"\n'),
@@ -61,6 +45,7 @@ describe('AI pre-review, with the real Claude Code CLI', function () {
   ];
 
   it('baton run --pre-review: a read-only reviewer reads the diff file and its summary lands in result.json and baton review', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(PLAN);
     const wt = join(repo, '.baton/worktrees/api');
     const diffFile = join(repo, '.baton/runs/api/pre-review.diff');
@@ -118,6 +103,7 @@ describe('AI pre-review, with the real Claude Code CLI', function () {
   });
 
   it('is off by default: baton run alone starts no reviewer', async () => {
+    const { model, env } = workers;
     const repo = makeRepo(PLAN);
     model.script('# Task api:', workerScript(repo));
     const before = model.requests.length;
