@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { STATUS_ARGS, statusEntries } from './statusEntries';
 
 export interface ReviewCommit {
   sha: string;
@@ -52,7 +53,7 @@ export async function reviewData(worktree: string, base: string, declared: reado
     // Without a second commit, `git diff` compares against the working tree: uncommitted edits are included.
     g.raw(['diff', '-z', '-M', '--name-status', mergeBase]),
     g.raw(['diff', '-z', '-M', '--numstat', mergeBase]),
-    g.raw(['status', '-z', '--porcelain=v1', '--untracked-files=all']),
+    g.raw(STATUS_ARGS),
   ]);
   const commits = log
     .split('\0')
@@ -62,18 +63,9 @@ export async function reviewData(worktree: string, base: string, declared: reado
       return { sha, subject, author, date };
     });
 
-  const uncommitted = new Set<string>();
-  const untracked: string[] = [];
-  const entries = status.split('\0');
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e.length < 4) continue;
-    const code = e.slice(0, 2);
-    const path = e.slice(3);
-    uncommitted.add(path);
-    if (code === '??') untracked.push(path);
-    if (code[0] === 'R' || code[0] === 'C') i++; // the next entry is the old path
-  }
+  const entries = statusEntries(status);
+  const uncommitted = new Set(entries.map((e) => e.path));
+  const untracked = entries.filter((e) => e.code === '??').map((e) => e.path);
 
   const files = new Map<string, ReviewFile>();
   const ns = nameStatus.split('\0');

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGit } from './merge';
+import { STATUS_ARGS, statusEntries } from './statusEntries';
 
 export interface WorkState {
   /** The commit checked out; undefined before the first commit. */
@@ -15,20 +16,14 @@ export interface WorkState {
 export async function workState(worktree: string): Promise<WorkState> {
   const [head, status] = await Promise.all([
     runGit(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']),
-    runGit(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all']),
+    runGit(worktree, STATUS_ARGS),
   ]);
   if (status.code !== 0) throw new Error(`git status failed in ${worktree}: ${status.stderr.trim()}`);
   const out: WorkState = { head: head.code === 0 ? head.stdout.trim() : undefined, uncommitted: '' };
   if (!status.stdout) return out;
   const h = createHash('sha256').update(status.stdout);
-  const entries = status.stdout.split('\0');
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
-    if (entry.length < 4) continue;
-    if (entry[0] === 'R' || entry[0] === 'C') i++; // the source of a rename follows; the content is the new path's
-    const path = entry.slice(3);
-    h.update(`\0${path}\0`).update(contentOf(join(worktree, path)));
-  }
+  // A rename's content is the new path's.
+  for (const { path } of statusEntries(status.stdout)) h.update(`\0${path}\0`).update(contentOf(join(worktree, path)));
   out.uncommitted = h.digest('hex');
   return out;
 }

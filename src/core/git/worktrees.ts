@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import picomatch from 'picomatch';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { branchName } from '../run/layout';
+import { STATUS_ARGS, statusEntries } from './statusEntries';
 
 const execFileAsync = promisify(execFile);
 
@@ -119,16 +120,11 @@ export interface CheckpointResult {
 export async function checkpoint(worktree: string, message: string): Promise<CheckpointResult> {
   if (!existsSync(worktree)) return { leftOut: [] };
   try {
-    const { stdout } = await execFileAsync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: worktree, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await execFileAsync('git', STATUS_ARGS, { cwd: worktree, maxBuffer: 64 * 1024 * 1024 });
     const paths: string[] = [];
     const leftOut: string[] = [];
-    const entries = stdout.split('\0');
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      if (entry.length < 4) continue;
-      const code = entry.slice(0, 2);
-      const path = entry.slice(3);
-      if (code[0] === 'R' || code[0] === 'C') paths.push(entries[++i]); // the source of a rename follows
+    for (const { code, path, from } of statusEntries(stdout)) {
+      if (from !== undefined) paths.push(from); // a rename stages its source's removal too
       if (code === '??' && looksLikeSecret(path)) leftOut.push(path);
       else paths.push(path);
     }
@@ -177,15 +173,8 @@ export async function hasUncommittedChanges(worktree: string): Promise<boolean> 
 
 /** Files changed in the worktree but not committed (modified, staged, untracked), as `git status` lists them. */
 export async function listUncommitted(worktree: string): Promise<string[]> {
-  const status = await simpleGit({ baseDir: worktree, trimmed: false }).raw(['status', '-z', '--porcelain=v1', '--untracked-files=all']);
-  const entries = status.split('\0');
-  const files: string[] = [];
-  for (let i = 0; i < entries.length; i++) {
-    if (entries[i].length < 4) continue;
-    files.push(entries[i].slice(3));
-    if (entries[i][0] === 'R' || entries[i][0] === 'C') i++; // the source of a rename follows
-  }
-  return files;
+  const status = await simpleGit({ baseDir: worktree, trimmed: false }).raw(STATUS_ARGS);
+  return statusEntries(status).map((e) => e.path);
 }
 
 async function hasIdentity(g: SimpleGit): Promise<boolean> {
