@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Host, startHost } from '../host/harness';
+import { type Host, hoverUntilShown, startHost } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
 import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
 import { poll } from '../support/poll';
@@ -168,15 +168,7 @@ describe('A heartbeat-protocol worker in VS Code, through the UI', function () {
     assert.equal(row.icon, 'sync');
     const label = host.page.locator('.pane-body .monaco-list-row .label-name', { hasText: 'Frozen writer' }).last();
     const hover = host.page.locator('.monaco-hover', { hasText: 'is not a word Baton knows' }).first();
-    // A tree item's tooltip shows once the mouse rests on it; move onto it afresh until it does.
-    await poll('the worker\'s tooltip', async () => {
-      await host.page.mouse.move(700, 300);
-      const box = await label.boundingBox();
-      if (!box) return undefined;
-      await host.page.mouse.move(box.x + 5, box.y + box.height / 2, { steps: 5 });
-      await host.page.mouse.move(box.x + 10, box.y + box.height / 2, { steps: 5 });
-      return (await hover.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => undefined));
-    }, 20_000, 100);
+    await hoverUntilShown(host.page, label, hover);
     assert.match((await hover.textContent()) ?? '', /status "paused" is not a word Baton knows.*use one of: starting, in_progress.*completed/);
     await host.screenshot('e2e-heartbeat-problem');
   }

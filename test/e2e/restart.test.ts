@@ -15,7 +15,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Host, startHost, type TreeRow } from '../host/harness';
+import { type Host, hoverUntilShown, startHost, type TreeRow } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
 import { type ClaudeWorkspace, makeClaudeWorkspace } from '../support/claudeWorkspace';
 import { poll } from '../support/poll';
@@ -154,9 +154,11 @@ describe('VS Code quit and started again while a worker runs (real Claude Code C
     console.log(`      terminals after the restart: ${JSON.stringify(await terminalNames())}`);
     // The row's tooltip says why, in full.
     const workersPane = host.page.locator('.part.sidebar .pane').filter({ has: host.page.locator('.pane-header h3.title', { hasText: /^\s*Workers\s*$/i }) });
-    await workersPane.locator('.monaco-list-row', { hasText: 'Slow migration' }).first().hover();
-    const hover = host.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Why:' }).first();
-    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+    const hover = await hoverUntilShown(
+      host.page,
+      workersPane.locator('.monaco-list-row .label-name', { hasText: 'Slow migration' }).first(),
+      host.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Why:' }).first(),
+    );
     assert.match(await hover.innerText(), /Why: its terminal was closed \(VS Code quit, or the terminal was killed\)/);
     await host.screenshot('e2e-restart-after');
 

@@ -550,6 +550,26 @@ async function waitForNotification(page: Page, text: string | RegExp, timeoutMs 
 }
 
 /** Kills every process whose command line mentions `marker` (a unique temp path): the last resort. */
+/**
+ * Rests the mouse on `target` until the hover `tooltip` shows, and returns the tooltip. A tree item's
+ * tooltip shows only once the mouse rests on it, and not when the mouse was already there or the row was
+ * redrawn under it: move off and onto it afresh until it does.
+ */
+export async function hoverUntilShown(page: Page, target: Locator, tooltip: Locator, timeoutMs = 20_000): Promise<Locator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.mouse.move(700, 300);
+    const box = await target.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + 5, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.move(box.x + 10, box.y + box.height / 2, { steps: 5 });
+      if (await tooltip.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) return tooltip;
+    }
+    if (Date.now() > deadline) throw new Error(`no tooltip ${String(tooltip)} over ${String(target)} after ${timeoutMs} ms`);
+    await delay(100);
+  }
+}
+
 export function killProcessesMentioning(marker: string): number {
   if (!fs.existsSync('/proc')) return 0;
   let killed = 0;
