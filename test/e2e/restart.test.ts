@@ -131,9 +131,11 @@ describe('VS Code quit and started again while a worker runs (real Claude Code C
 
     // Quitting VS Code ends its terminals and so the worker running in one (SIGHUP): shown as such, not as
     // still running, not as stopped by the person, and not as failed.
-    const row = await poll('the worker in the Workers view after the restart', async () => {
+    // A row's inline actions are read from the row as drawn: right after the window opens they can be
+    // missing from a first read, so wait for them with the state.
+    const row = await poll('the worker in the Workers view after the restart, with its actions', async () => {
       const r = (await workerRows()).find((x) => x.label === 'Slow migration');
-      return stateOf(r) === 'Cancelled' ? r : undefined;
+      return stateOf(r) === 'Cancelled' && r!.actions.length > 0 ? r : undefined;
     }, 60_000);
     assert.match(row.description, /^Cancelled · Stopped: its terminal was closed/);
     assert.equal(row.icon, 'circle-slash');
