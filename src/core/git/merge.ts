@@ -223,7 +223,9 @@ export type FastForward = { ok: true } | { ok: false; notFastForward: boolean; f
  * it checked (git's own compare-and-swap). Refuses, changing nothing, when the base moved elsewhere.
  */
 export async function fastForward(dir: string, to: string): Promise<FastForward> {
-  const r = await runGit(dir, ['merge', '--ff-only', '--no-stat', '--quiet', to]);
+  // Without git's auto-maintenance child (`git maintenance run --auto`), which was ~40% of this call's
+  // time: the queue runs it once when it has drained (autoMaintenance), off the path the person waits on.
+  const r = await runGit(dir, ['-c', 'maintenance.auto=false', 'merge', '--ff-only', '--no-stat', '--quiet', to]);
   if (r.code === 0) return { ok: true };
   return { ok: false, notFastForward: /Not possible to fast-forward/i.test(r.stderr), files: filesInTheWay(r.stderr), message: r.stderr.trim() };
 }
@@ -237,6 +239,15 @@ function filesInTheWay(stderr: string): string[] {
     if (m) files.add(m[1]);
   }
   return [...files];
+}
+
+/**
+ * What git itself does after a merge or commit (`git maintenance run --auto`: a gc when loose objects pile
+ * up), started after the current work so nothing waits for it. A failure only means the upkeep waits for the
+ * person's next git command, which runs the same check.
+ */
+export function autoMaintenance(root: string): void {
+  setImmediate(() => void runGit(root, ['maintenance', 'run', '--auto', '--quiet']));
 }
 
 /** Files changed between two commits (for messages). */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import {
+  autoMaintenance,
   branchTip,
   branchTips,
   checkedOutIn,
@@ -193,7 +194,10 @@ export async function processQueue(deps: QueueDeps): Promise<MergeResult[]> {
     } finally {
       await release();
     }
-    if (deps.signal?.aborted || readQueue(layout).entries.length === 0) return results;
+    if (deps.signal?.aborted || readQueue(layout).entries.length === 0) {
+      if (results.some((r) => r.outcome === 'merged')) autoMaintenance(layout.root);
+      return results;
+    }
   }
 }
 
