@@ -31,8 +31,8 @@ export async function reviewCommand(planFile: string, taskId: string, json: bool
     return 1;
   }
   if (json) {
-    const { review, result, history } = input;
-    io.out(JSON.stringify({ task: task.id, state, ...review, result: result ?? null, history }));
+    const { review, result, history, merge } = input;
+    io.out(JSON.stringify({ task: task.id, state, ...review, result: result ?? null, history, merge: merge ?? null }));
   } else io.out(reviewText(input));
   return 0;
 }

@@ -127,7 +127,7 @@ describe('Review Task in VS Code', function () {
       20_000,
       500,
     );
-    for (const part of ['Added the contact form and its submit function.', 'No server-side validation yet.', 'Outside the task', 'styles.css', 'Uncommitted in the worktree', 'Add the contact form']) {
+    for (const part of ['Added the contact form and its submit function.', 'No server-side validation yet.', 'Outside the task', 'styles.css', 'Uncommitted in the worktree', 'Add the contact form', 'Merges cleanly into main']) {
       assert.ok(summary.includes(part), `the summary shows "${part}":\n${summary}`);
     }
     await host.screenshot('e2e-review-task');

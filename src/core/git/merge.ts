@@ -136,16 +136,28 @@ export interface MergeRequest {
  * conflict returns the conflicting paths and leaves nothing behind but unreferenced objects.
  */
 export async function mergeCommit(r: MergeRequest): Promise<MergeOutcome> {
-  const tree = await runGit(r.root, ['merge-tree', '--write-tree', '--name-only', '--no-messages', r.base, r.branch]);
+  const merged = await mergeTree(r.root, r.base, r.branch);
+  if (!merged.ok) return merged;
+  return { ok: true, commit: await commitMerge(r, merged.tree), tree: merged.tree };
+}
+
+export type TreeMerge = { ok: true; tree: string } | { ok: false; conflicts: string[] };
+
+/** The tree a merge of `branch` onto `base` would have (written to the object database), or its conflicting paths. */
+export async function mergeTree(root: string, base: string, branch: string): Promise<TreeMerge> {
+  const tree = await runGit(root, ['merge-tree', '--write-tree', '--name-only', '--no-messages', base, branch]);
   if (tree.code === 1) {
     const [, ...files] = tree.stdout.split('\n').map((l) => l.trim());
     return { ok: false, conflicts: [...new Set(files.filter(Boolean))] };
   }
   if (tree.code !== 0) throw new Error(`git merge-tree failed: ${tree.stderr.trim()}`);
-  const treeId = tree.stdout.split('\n')[0].trim();
+  return { ok: true, tree: tree.stdout.split('\n')[0].trim() };
+}
+
+/** Records a merged tree as the merge (or squash) commit of `r`; returns the commit. */
+export function commitMerge(r: MergeRequest, tree: string): Promise<string> {
   const parents = r.style === 'squash' ? ['-p', r.base] : ['-p', r.base, '-p', r.branch];
-  const commit = await commitTree(r.root, ['commit-tree', treeId, ...parents, '-m', r.message]);
-  return { ok: true, commit, tree: treeId };
+  return commitTree(r.root, ['commit-tree', tree, ...parents, '-m', r.message]);
 }
 
 /** Moves `refs/heads/<branch>` from `from` to `to` only if it still points at `from`. */

@@ -3,10 +3,11 @@
 // queue records that it did.
 import { existsSync } from 'node:fs';
 import { checkpoint } from '../git/worktrees';
-import { branchTips, mergeCommit, runGit } from '../git/merge';
+import { branchTips, commitMerge, mergeCommit, runGit } from '../git/merge';
 import type { Plan } from '../plan/model';
 import { branchName, type BatonLayout } from './layout';
 import { enqueue, mergeMessage, readQueue, type GateRun } from './mergeQueue';
+import { isCurrent, readMergePreview } from './mergePreview';
 import { gatesStale } from './gates';
 import { readResult, updateResult } from './result';
 import { APPROVABLE_STATES, type TaskState } from './states';
@@ -93,8 +94,14 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   const worktree = r.layout.worktree(task.id);
   const queue = readQueue(r.layout);
   const next = queue.entries.length === 0 && !queue.current && tip !== baseTip;
-  // The merge first: it is the longer chain (two git calls), and starting a process holds this thread.
-  const speculative = next ? mergeCommit({ root, base: baseTip, branch: tip, style: r.style, message: mergeMessage(task.id, task.title, branch, r.style) }).catch(() => undefined) : undefined;
+  // The merge first: it is the longer chain, and starting a process holds this thread. The tree is usually
+  // made already: the merge preview of these very commits, from when the task entered review.
+  const request = { root, base: baseTip, branch: tip, style: r.style, message: mergeMessage(task.id, task.title, branch, r.style) };
+  const preview = next ? readMergePreview(r.layout, task.id) : undefined;
+  const tree = preview?.tree && isCurrent(preview, base, baseTip, tip) ? preview.tree : undefined;
+  const speculative = !next
+    ? undefined
+    : (tree ? commitMerge(request, tree).then((commit) => ({ ok: true as const, commit, tree })) : mergeCommit(request)).catch(() => undefined);
   const status = existsSync(worktree) ? await worktreeStatus(worktree, branch, base) : undefined;
   // Uncommitted changes are part of what was reviewed: they go on the branch before it merges.
   const saved = status?.dirty ? await checkpoint(worktree, `baton: checkpoint of ${task.id} — uncommitted work approved with it`) : undefined;

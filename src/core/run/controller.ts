@@ -9,6 +9,7 @@ import { gatesStale } from './gates';
 import type { BatonLayout } from './layout';
 import { readResult } from './result';
 import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult } from './mergeQueue';
+import { previewMerge } from './mergePreview';
 import type { RunStore, WorkerRecord } from './runStore';
 import { tasksToStart } from './scheduler';
 import { LIVE_STATES, planStates, type TaskState } from './states';
@@ -105,7 +106,19 @@ export class RunController {
     if (v.state === 'stalled' || (v.state === 'failed' && v.exitCode === undefined)) {
       return checkpointAbandoned(this.o.layout, task, v.state === 'stalled' ? 'stalled' : 'is gone');
     }
+    if (v.state === 'review') return this.preview(task);
     return Promise.resolve();
+  }
+
+  /** The task's merge preview (mergePreview.ts), made now; a failure only means there is none to show. */
+  private preview(task: string): Promise<unknown> {
+    const base = this.o.plan()?.base;
+    return base ? previewMerge(this.o.layout, task, base).catch(() => undefined) : Promise.resolve();
+  }
+
+  /** After the base moved: the previews of the tasks still in review, made again against it, one by one. */
+  private async refreshPreviews(): Promise<void> {
+    for (const [id, state] of this.states()) if (state === 'review' && !this.o.signal?.aborted) await this.preview(id);
   }
 
   /** A worker's process ended: if its supervisor was killed before recording the exit, save its work now. */
@@ -147,6 +160,8 @@ export class RunController {
         this.mergeAgain = false;
         all.push(...(await processQueue(this.queueDeps())));
       } while (this.mergeAgain && !this.o.signal?.aborted);
+      // Started after the callers' own work (starting the dependents), which the person waits on.
+      if (all.some((m) => m.outcome === 'merged')) setImmediate(() => void this.refreshPreviews());
       return all;
     })().finally(() => (this.merging = undefined));
     return this.merging;

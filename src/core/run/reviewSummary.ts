@@ -10,6 +10,7 @@ import { taskHistory, type HistoryEntry } from './history';
 import type { BatonLayout } from './layout';
 import { preReviewMarkdown, preReviewOf, preReviewText } from './preReview';
 import { readResult, type TaskResult } from './result';
+import { previewMerge, type MergePreview } from './mergePreview';
 import type { TaskState } from './states';
 
 export interface ReviewInput {
@@ -20,6 +21,8 @@ export interface ReviewInput {
   history: HistoryEntry[];
   /** Why the gate results no longer describe the work (it changed since they ran); undefined while they do. */
   staleGates?: string;
+  /** The branch merged onto the base as it is now (mergePreview.ts); undefined when it could not be made. */
+  merge?: MergePreview;
 }
 
 /** Everything a review shows, read from the task's worktree and run folder. */
@@ -34,6 +37,7 @@ export async function gatherReview(layout: BatonLayout, task: Task, base: string
     result,
     history: taskHistory(readEvents(layout.events(task.id))),
     staleGates: await gatesStale(layout, task.id, result),
+    merge: await previewMerge(layout, task.id, base).catch(() => undefined),
   };
 }
 
@@ -63,7 +67,15 @@ export function gatesVerdict(task: Task, result: TaskResult | undefined, stale?:
   return failed ? `failed: ${failed.command}` : 'not run since the plan changed';
 }
 
-export function reviewMarkdown({ task, state, review, result, history, staleGates }: ReviewInput): string {
+/** Whether the work merges into the base as it is now, in a sentence (the committed work: uncommitted changes go on the branch at approval). */
+export function mergeVerdict(merge: MergePreview | undefined, format: (s: string) => string, ways: string): string | undefined {
+  if (!merge) return undefined;
+  const at = `${format(merge.base)} (${format(merge.base_commit.slice(0, 7))})`;
+  if (!merge.conflicts.length && merge.tree) return `Merges cleanly into ${at}.`;
+  return `Conflicts with ${at} in ${merge.conflicts.map(format).join(', ')}. Approving stops at this conflict: ${ways}.`;
+}
+
+export function reviewMarkdown({ task, state, review, result, history, staleGates, merge }: ReviewInput): string {
   const out: string[] = [];
   out.push(`# Review: ${plain(task.title || task.id)} (${code(task.id)})`, '');
   out.push(`State: **${state.replace(/_/g, ' ')}** · branch ${code(`baton/${task.id}`)} against ${code(review.base)} at ${code(review.mergeBase.slice(0, 7))}`, '');
@@ -73,6 +85,8 @@ export function reviewMarkdown({ task, state, review, result, history, staleGate
       (review.uncommitted.length ? `, **${review.uncommitted.length} with uncommitted changes**` : ''),
     '',
   );
+  const verdict = mergeVerdict(merge, code, 'then resolve it in the editor (Resolve Merge Conflict in Editor), or ask the worker to rebase (Ask the Worker to Rebase)');
+  if (verdict) out.push(merge!.conflicts.length ? `**⚠ ${verdict}**` : verdict, '');
 
   out.push('## What the worker says', '');
   if (result?.summary) {
@@ -126,10 +140,12 @@ export function reviewMarkdown({ task, state, review, result, history, staleGate
   return out.join('\n');
 }
 
-export function reviewText({ task, state, review, result, history, staleGates }: ReviewInput): string {
+export function reviewText({ task, state, review, result, history, staleGates, merge }: ReviewInput): string {
   const out: string[] = [];
   out.push(`${task.id}: ${task.title} — ${state.replace(/_/g, ' ')}`);
   out.push(`baton/${task.id} against ${review.base} (merge-base ${review.mergeBase.slice(0, 7)}): ${review.files.length} files, +${review.added} -${review.removed}, ${review.commits.length} commits`);
+  const verdict = mergeVerdict(merge, (t) => t, `rebase baton/${task.id} onto ${merge?.base} first, or have its worker do it (baton changes ${task.id} "Rebase onto ${merge?.base} and resolve the conflicts")`);
+  if (verdict) out.push(verdict);
   out.push('', 'Worker summary:', result?.summary ? indent(result.summary) : '  (none handed over)');
   if (result?.summary) out.push('Not done:', result.not_done ? indent(result.not_done) : '  (not said)');
   out.push('', `Gates: ${gatesVerdict(task, result, staleGates)}`);

@@ -1,0 +1,150 @@
+// The merge preview on real repositories: made when a task enters review and again when the base moves,
+// shown in the review (clean, or which files conflict), and used by an approval only for the exact two
+// commits it merged.
+import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureWorktree } from '../../src/core/git/worktrees';
+import { parsePlan } from '../../src/core/plan/parse';
+import { approveTask } from '../../src/core/run/approve';
+import { RunController } from '../../src/core/run/controller';
+import { appendEvent } from '../../src/core/run/events';
+import { writeHeartbeat } from '../../src/core/run/heartbeat';
+import { BatonLayout } from '../../src/core/run/layout';
+import { mergePreviewFile, previewMerge, readMergePreview } from '../../src/core/run/mergePreview';
+import { processQueue, readQueue } from '../../src/core/run/mergeQueue';
+import { gatherReview, reviewMarkdown, reviewText } from '../../src/core/run/reviewSummary';
+import { RunStore } from '../../src/core/run/runStore';
+import { runGates } from '../../src/core/run/gates';
+import { planStates } from '../../src/core/run/states';
+import { git, makeRepo, planYaml, waitFor } from './workspaceRepo';
+
+async function finishedTask(repo: string, id: string, files: Record<string, string>): Promise<string> {
+  const layout = new BatonLayout(repo);
+  const wt = layout.worktree(id);
+  await ensureWorktree(repo, id, 'main', wt);
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(wt, f), text);
+  git(wt, 'add', '-A');
+  git(wt, 'commit', '-qm', `work on ${id}`);
+  layout.ensureRunDir(id);
+  writeHeartbeat(layout.heartbeat(id), { task_id: id, status: 'done', updated_at: new Date().toISOString(), exit_code: 0 });
+  appendEvent(layout.events(id), { type: 'exit', at: new Date().toISOString(), code: 0, status: 'done' });
+  return wt;
+}
+
+function setup(tasks: string) {
+  const text = planYaml(tasks);
+  const repo = makeRepo(text);
+  const layout = new BatonLayout(repo);
+  const plan = parsePlan(text, join(repo, 'baton.yaml')).plan;
+  const store = new RunStore(layout, () => 30);
+  const states = () => {
+    const views = new Map([...store.readAll()].map(([id, r]) => [id, r.view]));
+    return planStates(plan, new Set([...views].filter(([, v]) => v.state === 'approved').map(([id]) => id)), views);
+  };
+  const approve = (taskId: string) => approveTask({ layout, plan, taskId, states: states(), gateResults: undefined, style: 'merge' });
+  const process = () => processQueue({ layout, runGates });
+  const review = (id: string) => gatherReview(layout, plan.tasks.find((t) => t.id === id)!, 'main', states().get(id)!);
+  return { repo, layout, plan, store, states, approve, process, review };
+}
+
+describe('merge preview', function () {
+  this.timeout(30_000);
+
+  it('the review says the work merges cleanly, or which files conflict with the base as it is now', async () => {
+    const t = setup('  - {id: a, title: A}\n  - {id: b, title: B}\n');
+    await finishedTask(t.repo, 'a', { 'README.md': '# from a\n' });
+    await finishedTask(t.repo, 'b', { 'README.md': '# from b\n', 'b.txt': 'b\n' });
+    const main = git(t.repo, 'rev-parse', '--short=7', 'main');
+    const before = await t.review('b');
+    assert.match(reviewMarkdown(before), new RegExp(`Merges cleanly into \`main\` \\(\`${main}\`\\)\\.`));
+    assert.match(reviewText(before), /^Merges cleanly into main \(/m);
+
+    // a lands first and touches the same file: b's review now says so, before anyone approves b.
+    await t.approve('a');
+    assert.equal((await t.process())[0].outcome, 'merged');
+    const moved = git(t.repo, 'rev-parse', '--short=7', 'main');
+    const after = await t.review('b');
+    assert.deepEqual(after.merge?.conflicts, ['README.md']);
+    assert.match(reviewMarkdown(after), new RegExp(`\\*\\*⚠ Conflicts with \`main\` \\(\`${moved}\`\\) in \`README\\.md\`\\. Approving stops at this conflict: then resolve it in the editor`));
+    assert.match(reviewText(after), /Conflicts with main \(\w+\) in README\.md\. Approving stops at this conflict: rebase baton\/b onto main first, or have its worker do it \(baton changes b "/);
+    // Nothing moved: the preview is made in the object database only.
+    assert.equal(git(t.repo, 'rev-parse', '--short=7', 'main'), moved);
+    assert.equal(git(t.repo, 'status', '--porcelain'), '');
+  });
+
+  it('an approval commits the previewed tree only when neither branch moved since the preview', async () => {
+    const t = setup('  - {id: a, title: A}\n');
+    const wt = await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    const preview = (await previewMerge(t.layout, 'a', 'main'))!;
+    assert.ok(preview.tree, 'a clean merge has its tree');
+    // The branch moves after the preview: the approval merges what the branch holds now.
+    writeFileSync(join(wt, 'late.txt'), 'late\n');
+    git(wt, 'add', 'late.txt');
+    git(wt, 'commit', '-qm', 'late');
+    await t.approve('a');
+    const prepared = readQueue(t.layout).entries[0].prepared!;
+    assert.notEqual(git(t.repo, 'rev-parse', `${prepared.commit}^{tree}`), preview.tree, 'the stale preview was not used');
+    assert.equal((await t.process())[0].outcome, 'merged');
+    assert.equal(git(t.repo, 'show', 'main:late.txt'), 'late');
+
+    // A current preview is used as it is: the merge commit has its tree, with both parents.
+    const u = setup('  - {id: b, title: B}\n');
+    await finishedTask(u.repo, 'b', { 'b.txt': 'b\n' });
+    const current = (await previewMerge(u.layout, 'b', 'main'))!;
+    await u.approve('b');
+    const made = readQueue(u.layout).entries[0].prepared!;
+    assert.equal(git(u.repo, 'rev-parse', `${made.commit}^{tree}`), current.tree);
+    assert.equal((await u.process())[0].outcome, 'merged');
+    assert.equal(git(u.repo, 'rev-parse', 'main^{tree}'), current.tree);
+    assert.equal(git(u.repo, 'rev-parse', 'main^2'), git(u.repo, 'rev-parse', 'baton/b'));
+    assert.equal(git(u.repo, 'log', '-1', '--format=%s', 'main'), 'Merge baton task b: B (baton/b)');
+
+    // Taken as it is, not merged again: a preview standing for these commits with another tree gives that tree.
+    const v = setup('  - {id: c, title: C}\n');
+    await finishedTask(v.repo, 'c', { 'c.txt': 'c\n' });
+    const recorded = (await previewMerge(v.layout, 'c', 'main'))!;
+    const other = git(v.repo, 'rev-parse', 'main^{tree}');
+    writeFileSync(mergePreviewFile(v.layout, 'c'), JSON.stringify({ ...recorded, tree: other }));
+    await v.approve('c');
+    assert.equal(git(v.repo, 'rev-parse', `${readQueue(v.layout).entries[0].prepared!.commit}^{tree}`), other);
+  });
+
+  it('a half-written or malformed preview is no preview: the approval merges afresh', async () => {
+    const t = setup('  - {id: a, title: A}\n');
+    await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    t.layout.ensureRunDir('a');
+    writeFileSync(mergePreviewFile(t.layout, 'a'), '{"base": "main", "base_commit": "');
+    assert.equal(readMergePreview(t.layout, 'a'), undefined);
+    writeFileSync(mergePreviewFile(t.layout, 'a'), JSON.stringify({ base: 'main', base_commit: 'HEAD', branch_commit: 'x', tree: '; rm -rf /' }));
+    assert.equal(readMergePreview(t.layout, 'a'), undefined);
+    await t.approve('a');
+    assert.equal((await t.process())[0].outcome, 'merged');
+    assert.equal(git(t.repo, 'show', 'main:a.txt'), 'a');
+  });
+
+  it('the run controller makes the preview when a task enters review, and again for the tasks in review once the base moved', async () => {
+    const t = setup('  - {id: a, title: A}\n  - {id: b, title: B}\n');
+    const controller = new RunController({
+      layout: t.layout,
+      store: t.store,
+      plan: () => t.plan,
+      maxWorkers: () => 2,
+      launch: async () => undefined,
+      runGates,
+      gateResults: () => undefined,
+      mergeStyle: () => 'merge',
+    });
+    await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    await finishedTask(t.repo, 'b', { 'README.md': '# from b\n' });
+    await controller.onWorkerChange('b', t.store.read('b'), 'running');
+    const first = readMergePreview(t.layout, 'b');
+    assert.equal(first?.base_commit, git(t.repo, 'rev-parse', 'main'));
+    assert.deepEqual(first?.conflicts, []);
+    await controller.approve('a');
+    assert.equal((await controller.processQueue())[0].outcome, 'merged');
+    const moved = git(t.repo, 'rev-parse', 'main');
+    const again = await waitFor('b previewed on the moved base', () => readMergePreview(t.layout, 'b')?.base_commit === moved && readMergePreview(t.layout, 'b'));
+    assert.ok(again.tree);
+  });
+});
