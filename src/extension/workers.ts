@@ -29,6 +29,7 @@ import { notesFileFor, recordApprovalNote } from '../core/run/approvalNotes';
 import { RunController } from '../core/run/controller';
 import { runGates, type GateResult } from '../core/run/gates';
 import type { MergeResult } from '../core/run/mergeQueue';
+import { currentMergePreview, type MergePreview } from '../core/run/mergePreview';
 import { readResult, updateResult, type TaskResult } from '../core/run/result';
 import { removeTaskWorktree } from '../core/git/worktrees';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
@@ -184,6 +185,7 @@ export class Workers implements vscode.Disposable {
         this.mergeResults.fire(r);
       },
       onLaunchError: (id, err) => void vscode.window.showErrorMessage(vscode.l10n.t('Could not start "{0}": {1}', id, err.message)),
+      onPreview: () => this.changed.fire(),
     });
   }
 
@@ -429,6 +431,12 @@ export class Workers implements vscode.Disposable {
     return this.layout ? readResult(this.layout, taskId) : undefined;
   }
 
+  /** Whether the task's branch merges into the base as both are now (undefined: not known, or stale). */
+  mergePreview(taskId: string): MergePreview | undefined {
+    const base = this.planSource.current?.plan.base;
+    return this.layout && base ? currentMergePreview(this.layout, taskId, base) : undefined;
+  }
+
   private readonly histories = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
 
   /** The task's steps, for its tooltip and review summary; re-read only when events.jsonl changed. */
@@ -453,7 +461,7 @@ export class Workers implements vscode.Disposable {
     return this.layout;
   }
 
-  /** Redraws the views after something the watcher does not follow changed (gate results). */
+  /** Redraws the views after something the watcher does not follow changed (gate results, a merge preview). */
   refresh(): void {
     this.changed.fire();
   }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { LIVE_STATES, WORKING_STATES, type TaskState } from '../core/run/states';
 import { canStop, quietSeconds } from '../core/run/workerState';
 import type { WorkerRecord } from '../core/run/runStore';
+import type { MergePreview } from '../core/run/mergePreview';
 import type { PlanSource } from './planSource';
 import { stateIcon, stateLabel } from './taskStateIcons';
 import { escapeMarkdown } from './wording';
@@ -70,7 +71,14 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
     const quiet = stoppable ? quietSeconds(view, new Date()) : undefined;
     const quietLimit = vscode.workspace.getConfiguration('baton').get<number>('quietMinutes', 30) * 60;
     const tooQuiet = quiet !== undefined && quietLimit > 0 && quiet >= quietLimit && WORKING_STATES.has(view.state);
-    item.iconPath = tooQuiet ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : stateIcon(view.state);
+    // In review: whether the work merges into the base as it is now (mergePreview.ts); a conflict shows before Approve.
+    const merge = view.state === 'review' ? this.workers.mergePreview(node.taskId) : undefined;
+    const conflicts = merge?.conflicts.length ? merge : undefined;
+    item.iconPath = tooQuiet
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : conflicts
+        ? new vscode.ThemeIcon(stateIcon(view.state).id, new vscode.ThemeColor('list.warningForeground'))
+        : stateIcon(view.state);
     const worktree = this.workers.worktree(node.taskId);
     const missing = worktree !== undefined && !existsSync(worktree) ? vscode.l10n.t('worktree deleted') : undefined;
     // Blocked, failed or stalled: why matters more than the last thing it did.
@@ -82,9 +90,10 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
     const percent = view.progress !== undefined ? `${Math.round(view.progress)}%` : undefined;
     // A heartbeat Baton could not fully understand is said on the row; the tooltip says what to fix.
     const problem = node.record.problem ? vscode.l10n.t('⚠ heartbeat problem') : undefined;
-    const parts = [stateLabel(view.state), problem, missing, unsaved, why, quietText, percent, elapsed(node.record, live), tokens].filter(Boolean);
+    const mergeText = conflicts ? vscode.l10n.t('⚠ conflicts with {0}', conflicts.base) : merge ? vscode.l10n.t('merges cleanly') : undefined;
+    const parts = [stateLabel(view.state), mergeText, problem, missing, unsaved, why, quietText, percent, elapsed(node.record, live), tokens].filter(Boolean);
     item.description = parts.join(' · ');
-    item.tooltip = tooltip(node, worktree, missing !== undefined);
+    item.tooltip = tooltip(node, worktree, missing !== undefined, merge);
     item.command = { command: 'baton.showWorkerTerminal', title: vscode.l10n.t('Show Terminal'), arguments: [node] };
     return item;
   }
@@ -127,7 +136,7 @@ function elapsed(record: WorkerRecord, live: boolean): string | undefined {
   return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : m > 0 ? `${m}m` : `${Math.max(0, Math.round(seconds))}s`;
 }
 
-function tooltip(node: WorkerNode, worktree: string | undefined, missing: boolean): vscode.MarkdownString {
+function tooltip(node: WorkerNode, worktree: string | undefined, missing: boolean, merge: MergePreview | undefined): vscode.MarkdownString {
   const { view, problem } = node.record;
   const md = new vscode.MarkdownString('', true);
   md.appendMarkdown(`**${escapeMarkdown(node.title)}** \`${node.taskId}\`\n\n`);
@@ -140,6 +149,16 @@ function tooltip(node: WorkerNode, worktree: string | undefined, missing: boolea
   if (view.agentAt) md.appendMarkdown(`${vscode.l10n.t('**Agent last reported:** {0}', new Date(view.agentAt).toLocaleString())}  \n`);
   if (view.tokens !== undefined) md.appendMarkdown(`${vscode.l10n.t('**Tokens:** {0}', view.tokens.toLocaleString())}  \n`);
   if (view.startedAt) md.appendMarkdown(`${vscode.l10n.t('**Started:** {0}', new Date(view.startedAt).toLocaleString())}  \n`);
+  if (merge) {
+    const at = `\`${merge.base}\` (\`${merge.base_commit.slice(0, 7)}\`)`;
+    md.appendMarkdown(
+      `${
+        merge.conflicts.length
+          ? `$(warning) ${vscode.l10n.t('**Merge:** conflicts with {0} in {1}. Approving stops at this conflict: resolve it in the editor, or ask the worker to rebase.', at, merge.conflicts.map((f) => `\`${f.replace(/`/g, "'")}\``).join(', '))}`
+          : vscode.l10n.t('**Merge:** merges cleanly into {0}.', at)
+      }  \n`,
+    );
+  }
   if (worktree) {
     const where = `\`${worktree}\``;
     md.appendMarkdown(

@@ -1,6 +1,7 @@
 // Reviewing a worker's result in a real VS Code (code-server in Chromium): Review Task opens the
-// multi-file diff editor against the merge-base and the review summary; Run Gates marks the task;
-// Discard Task says what is lost, asks, and removes the worktree and branch.
+// multi-file diff editor against the merge-base and the review summary; Run Gates marks the task; the
+// worker's row says whether its work merges into main; Discard Task says what is lost, asks, and removes
+// the worktree and branch.
 //
 //   flock /tmp/baton-host.lock npx mocha --no-config --node-option import=tsx --timeout 300000 test/e2e/review.test.ts
 import { strict as assert } from 'node:assert';
@@ -141,6 +142,43 @@ describe('Review Task in VS Code', function () {
     const row = await taskRow('Contact form', (d) => d.includes('gates ✓'), 'the gate mark on the task');
     assert.match(row.description, /form · gates ✓/);
     await host.screenshot('e2e-review-gates');
+  });
+
+  it('says on the worker whether its work merges into main, and warns of a conflict before Approve', async () => {
+    const workerRow = (until: (description: string) => boolean, what: string) =>
+      poll(
+        what,
+        async () => {
+          const row = (await host.treeRows('Workers', { atLeast: 1, timeoutMs: 2000 })).find((r) => r.label === 'Contact form');
+          return row && until(row.description) ? row : undefined;
+        },
+        20_000,
+        250,
+      );
+    // The review opened above previewed the merge onto main as it is.
+    const clean = await workerRow((d) => d.includes('merges cleanly'), 'the worker row to say the work merges cleanly');
+    assert.match(clean.description, /^Review · merges cleanly/);
+    // Someone changes the same lines on main: the next look at the task says it no longer merges cleanly.
+    fs.writeFileSync(path.join(workspace, 'src/styles.css'), 'body { margin: 8px; }\n');
+    execFileSync('git', ['commit', '--quiet', '-am', 'Change the margin on main'], { cwd: workspace });
+    await host.runCommand('Baton: Review Task');
+    await host.chooseQuickPickItem('Contact form');
+    const warned = await workerRow((d) => d.includes('conflicts with main'), 'the worker row to warn of the conflict');
+    assert.match(warned.description, /^Review · ⚠ conflicts with main/);
+    const summary = await poll(
+      'the review summary to name the conflicting file',
+      async () => {
+        for (const frame of host.page.frames()) {
+          const text = await frame.locator('body').innerText({ timeout: 500 }).catch(() => '');
+          if (text.includes('Conflicts with main')) return text;
+        }
+        return undefined;
+      },
+      20_000,
+      500,
+    );
+    assert.match(summary, /Conflicts with main \([0-9a-f]{7}\) in src\/styles\.css\. Approving stops at this conflict/);
+    await host.screenshot('e2e-review-merge-conflict');
   });
 
   it('discards the task after saying exactly what is lost', async () => {

@@ -11,7 +11,7 @@ import { RunController } from '../../src/core/run/controller';
 import { appendEvent } from '../../src/core/run/events';
 import { writeHeartbeat } from '../../src/core/run/heartbeat';
 import { BatonLayout } from '../../src/core/run/layout';
-import { mergePreviewFile, previewMerge, readMergePreview } from '../../src/core/run/mergePreview';
+import { currentMergePreview, mergePreviewFile, previewMerge, readMergePreview } from '../../src/core/run/mergePreview';
 import { processQueue, readQueue } from '../../src/core/run/mergeQueue';
 import { gatherReview, reviewMarkdown, reviewText } from '../../src/core/run/reviewSummary';
 import { RunStore } from '../../src/core/run/runStore';
@@ -68,6 +68,11 @@ describe('merge preview', function () {
     assert.deepEqual(after.merge?.conflicts, ['README.md']);
     assert.match(reviewMarkdown(after), new RegExp(`\\*\\*⚠ Conflicts with \`main\` \\(\`${moved}\`\\) in \`README\\.md\`\\. Approving stops at this conflict: then resolve it in the editor`));
     assert.match(reviewText(after), /Conflicts with main \(\w+\) in README\.md\. Approving stops at this conflict: rebase baton\/b onto main first, or have its worker do it \(baton changes b "/);
+    // What a view shows stands only while both branches are where the preview found them.
+    assert.deepEqual(currentMergePreview(t.layout, 'b', 'main'), after.merge);
+    git(t.repo, 'commit', '-q', '--allow-empty', '-m', 'main moves on');
+    assert.equal(currentMergePreview(t.layout, 'b', 'main'), undefined, 'stale once main moved');
+    git(t.repo, 'reset', '-q', '--hard', 'HEAD~1');
     // Nothing moved: the preview is made in the object database only.
     assert.equal(git(t.repo, 'rev-parse', '--short=7', 'main'), moved);
     assert.equal(git(t.repo, 'status', '--porcelain'), '');

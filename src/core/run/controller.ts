@@ -34,6 +34,8 @@ export interface ControllerOptions {
   cleanup?: (taskId: string) => Promise<void>;
   mergeStyle: () => 'merge' | 'squash';
   onMerge?: (result: MergeResult) => void;
+  /** A task's merge preview was made (mergePreview.ts): views that show it redraw. */
+  onPreview?: (taskId: string) => void;
   /** A launch failed: say so; the engine stops starting more this round. */
   onLaunchError?: (taskId: string, error: Error) => void;
   signal?: AbortSignal;
@@ -113,7 +115,11 @@ export class RunController {
   /** The task's merge preview (mergePreview.ts), made now; a failure only means there is none to show. */
   private preview(task: string): Promise<unknown> {
     const base = this.o.plan()?.base;
-    return base ? previewMerge(this.o.layout, task, base).catch(() => undefined) : Promise.resolve();
+    if (!base) return Promise.resolve();
+    return previewMerge(this.o.layout, task, base).then(
+      (made) => made && this.o.onPreview?.(task),
+      () => undefined,
+    );
   }
 
   /** After the base moved: the previews of the tasks still in review, made again against it, one by one. */

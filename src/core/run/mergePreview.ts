@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { branchTips, mergeTree } from '../git/merge';
+import { branchTipFromFiles, branchTips, mergeTree } from '../git/merge';
 import { branchName, type BatonLayout } from './layout';
 
 export interface MergePreview {
@@ -66,4 +66,16 @@ export function readMergePreview(layout: BatonLayout, taskId: string): MergePrev
 /** Whether the preview merged exactly these two commits (else it says nothing about the merge now). */
 export function isCurrent(preview: MergePreview, base: string, baseCommit: string, branchCommit: string): boolean {
   return preview.base === base && preview.base_commit === baseCommit && preview.branch_commit === branchCommit;
+}
+
+/**
+ * The recorded preview while it still stands for both branches as they are now, for a view that redraws
+ * often (the tips are read from the ref files, no git process); undefined when stale or unknown.
+ */
+export function currentMergePreview(layout: BatonLayout, taskId: string, base: string): MergePreview | undefined {
+  const preview = readMergePreview(layout, taskId);
+  if (!preview) return undefined;
+  const baseCommit = branchTipFromFiles(layout.root, base);
+  const branchCommit = branchTipFromFiles(layout.root, branchName(taskId));
+  return baseCommit && branchCommit && isCurrent(preview, base, baseCommit, branchCommit) ? preview : undefined;
 }

@@ -93,6 +93,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       return undefined;
     }
     appendEvent(layout.events(id), { type: 'review-opened', at: new Date().toISOString() });
+    workers.refresh(); // the review made the merge preview afresh: the Workers view shows it
     followResult(id, layout.runDir(id));
     input.history = workers.history(id);
     documents.setSummary(id, reviewMarkdown(input));
