@@ -93,7 +93,6 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       return undefined;
     }
     appendEvent(layout.events(id), { type: 'review-opened', at: new Date().toISOString() });
-    workers.refresh(); // the review made the merge preview afresh: the Workers view shows it
     followResult(id, layout.runDir(id));
     input.history = workers.history(id);
     documents.setSummary(id, reviewMarkdown(input));
@@ -117,7 +116,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       // Without the built-in Markdown extension: the summary as text.
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(reviewUri(id)), { viewColumn: vscode.ViewColumn.Beside, preview: false });
     }
-    workers.refresh();
+    workers.refresh(); // also shows the merge preview the review just made
     return { files: review.files.length };
   }
 
