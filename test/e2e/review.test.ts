@@ -164,6 +164,10 @@ describe('Review Task in VS Code', function () {
     await host.runCommand('Baton: Review Task');
     await host.chooseQuickPickItem('Contact form');
     const warned = await workerRow((d) => d.includes('conflicts with main'), 'the worker row to warn of the conflict');
+    // Opened again, the review replaces itself in place: one diff, one summary.
+    const tabs = await host.page.locator('.tabs-container .tab').allInnerTexts();
+    assert.equal(tabs.filter((t) => t.includes('Review: Contact form')).length, 1, `one review diff: ${JSON.stringify(tabs)}`);
+    assert.equal(tabs.filter((t) => t.startsWith('Preview Review form.md')).length, 1, `one review summary: ${JSON.stringify(tabs)}`);
     assert.match(warned.description, /^Review · ⚠ conflicts with main/);
     const summary = await poll(
       'the review summary to name the conflicting file',

@@ -106,6 +106,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
         const left = f.kind === 'added' ? undefined : baseUri(id, review.mergeBase, f.oldPath ?? f.path);
         return [vscode.Uri.file(join(worktree, f.path)), left, right];
       });
+      await focusGroupShowing(reviewTitle(task));
       await vscode.commands.executeCommand('vscode.changes', reviewTitle(task), entries);
     } else {
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no changes against {1} yet.', id, plan.base));
@@ -256,4 +257,17 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     input.history = workers.history(id);
     documents.setSummary(id, reviewMarkdown(input));
   }
+}
+
+const FOCUS_GROUP = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Seventh', 'Eighth'].map((n) => `workbench.action.focus${n}EditorGroup`);
+
+/**
+ * Before a review opens again: the editor group that already shows it (else the first one) becomes the
+ * active one, so the diff is replaced in place and its summary beside it, rather than each opening in the
+ * group next to wherever the focus happened to be. (VS Code titles the diff "<title> (3 files)".)
+ */
+async function focusGroupShowing(title: string): Promise<void> {
+  const group = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.label === title || t.label.startsWith(`${title} (`)));
+  const command = FOCUS_GROUP[(group?.viewColumn ?? vscode.ViewColumn.One) - 1];
+  if (command) await vscode.commands.executeCommand(command);
 }
