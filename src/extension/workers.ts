@@ -141,6 +141,11 @@ export class Workers implements vscode.Disposable {
     this.controller = this.makeController(this.layout, this.store);
     this.watcher = new RunWatcher(this.store, this.layout, ({ task, record }) => this.onWorkerChange(task, record));
     this.watcher.start();
+    // The base moving under tasks in review (a commit of the person's, a pull) redoes their merge previews.
+    const followBase = () => void this.controller?.followBase().catch((e) => this.log.error(`Merge preview: ${(e as Error).message}`));
+    const baseTimer = setInterval(followBase, 2000);
+    this.disposables.push({ dispose: () => clearInterval(baseTimer) });
+    followBase();
     this.loaded = true;
     this.changed.fire();
     // A merge that a closed window or a killed `baton run` left half-way is finished or forgotten first.

@@ -158,14 +158,22 @@ describe('Review Task in VS Code', function () {
     // The review opened above previewed the merge onto main as it is.
     const clean = await workerRow((d) => d.includes('merges cleanly'), 'the worker row to say the work merges cleanly');
     assert.match(clean.description, /^Review · merges cleanly/);
-    // Someone changes the same lines on main: the next look at the task says it no longer merges cleanly.
+    // Someone changes the same lines on main, outside Baton: the row says so by itself, before Approve.
     fs.writeFileSync(path.join(workspace, 'src/styles.css'), 'body { margin: 8px; }\n');
     execFileSync('git', ['commit', '--quiet', '-am', 'Change the margin on main'], { cwd: workspace });
+    const warned = await workerRow((d) => d.includes('conflicts with main'), 'the worker row to warn of the conflict');
     await host.runCommand('Baton: Review Task');
     await host.chooseQuickPickItem('Contact form');
-    const warned = await workerRow((d) => d.includes('conflicts with main'), 'the worker row to warn of the conflict');
     // Opened again, the review replaces itself in place: one diff, one summary.
-    const tabs = await host.page.locator('.tabs-container .tab').allInnerTexts();
+    const tabs = await poll(
+      'the review opened again',
+      async () => {
+        const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
+        return all.some((t) => t.startsWith('Preview Review form.md')) ? all : undefined;
+      },
+      20_000,
+      250,
+    );
     assert.equal(tabs.filter((t) => t.includes('Review: Contact form')).length, 1, `one review diff: ${JSON.stringify(tabs)}`);
     assert.equal(tabs.filter((t) => t.startsWith('Preview Review form.md')).length, 1, `one review summary: ${JSON.stringify(tabs)}`);
     assert.match(warned.description, /^Review · ⚠ conflicts with main/);

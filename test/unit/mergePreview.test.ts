@@ -128,7 +128,7 @@ describe('merge preview', function () {
     assert.equal(git(t.repo, 'show', 'main:a.txt'), 'a');
   });
 
-  it('the run controller makes the preview when a task enters review, and again for the tasks in review once the base moved', async () => {
+  it('the run controller makes the preview when a task enters review, and again for the tasks in review once the base moved, by a merge or by anyone', async () => {
     const t = setup('  - {id: a, title: A}\n  - {id: b, title: B}\n');
     const controller = new RunController({
       layout: t.layout,
@@ -151,5 +151,12 @@ describe('merge preview', function () {
     const moved = git(t.repo, 'rev-parse', 'main');
     const again = await waitFor('b previewed on the moved base', () => readMergePreview(t.layout, 'b')?.base_commit === moved && readMergePreview(t.layout, 'b'));
     assert.ok(again.tree);
+
+    // The person commits on main, outside Baton, touching b's file: following the base finds the conflict.
+    writeFileSync(join(t.repo, 'README.md'), '# mine\n');
+    git(t.repo, 'commit', '-qam', 'my own change');
+    await controller.followBase();
+    assert.deepEqual(readMergePreview(t.layout, 'b')?.conflicts, ['README.md']);
+    assert.equal(readMergePreview(t.layout, 'b')?.base_commit, git(t.repo, 'rev-parse', 'main'));
   });
 });

@@ -2,6 +2,7 @@
 // work of stalled or vanished workers, approvals and the merge queue, and auto-approval. How a worker is
 // launched is the caller's (a terminal in VS Code, a detached process headless).
 import type { ConflictGroup } from '../graph/analysis';
+import { branchTipFromFiles } from '../git/merge';
 import { testedState, workState, type WorkState } from '../git/workState';
 import type { Plan } from '../plan/model';
 import { approveTask, gatesNotPassed } from './approve';
@@ -122,9 +123,39 @@ export class RunController {
     );
   }
 
-  /** After the base moved: the previews of the tasks still in review, made again against it, one by one. */
-  private async refreshPreviews(): Promise<void> {
-    for (const [id, state] of this.states()) if (state === 'review' && !this.o.signal?.aborted) await this.preview(id);
+  private previewing?: Promise<void>;
+  private previewAgain = false;
+  private baseSeen?: string;
+
+  /**
+   * After the base moved: the previews of the tasks still in review, made again against it, one by one
+   * (a preview that is still current costs no git process). One pass at a time; a call meanwhile makes it
+   * look again.
+   */
+  private refreshPreviews(): Promise<void> {
+    if (this.previewing) {
+      this.previewAgain = true;
+      return this.previewing;
+    }
+    this.previewing = (async () => {
+      do {
+        this.previewAgain = false;
+        for (const [id, state] of this.states()) if (state === 'review' && !this.o.signal?.aborted) await this.preview(id);
+      } while (this.previewAgain && !this.o.signal?.aborted);
+    })().finally(() => (this.previewing = undefined));
+    return this.previewing;
+  }
+
+  /**
+   * The base moved by anyone (the person's own commit, a pull): the tasks in review are previewed against it
+   * again, so a conflict shows before Approve. Cheap enough to call every few seconds: one ref file read.
+   */
+  followBase(): Promise<void> {
+    const base = this.o.plan()?.base;
+    const tip = base ? branchTipFromFiles(this.o.layout.root, base) : undefined;
+    if (!tip || tip === this.baseSeen) return Promise.resolve();
+    this.baseSeen = tip;
+    return this.refreshPreviews();
   }
 
   /** A worker's process ended: if its supervisor was killed before recording the exit, save its work now. */
