@@ -162,23 +162,10 @@ describe('Review Task in VS Code', function () {
     fs.writeFileSync(path.join(workspace, 'src/styles.css'), 'body { margin: 8px; }\n');
     execFileSync('git', ['commit', '--quiet', '-am', 'Change the margin on main'], { cwd: workspace });
     const warned = await workerRow((d) => d.includes('conflicts with main'), 'the worker row to warn of the conflict');
-    await host.runCommand('Baton: Review Task');
-    await host.chooseQuickPickItem('Contact form');
-    // Opened again, the review replaces itself in place: one diff, one summary.
-    const tabs = await poll(
-      'the review opened again',
-      async () => {
-        const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
-        return all.some((t) => t.startsWith('Preview Review form.md')) ? all : undefined;
-      },
-      20_000,
-      250,
-    );
-    assert.equal(tabs.filter((t) => t.includes('Review: Contact form')).length, 1, `one review diff: ${JSON.stringify(tabs)}`);
-    assert.equal(tabs.filter((t) => t.startsWith('Preview Review form.md')).length, 1, `one review summary: ${JSON.stringify(tabs)}`);
     assert.match(warned.description, /^Review · ⚠ conflicts with main/);
+    // The open review summary follows, naming the file.
     const summary = await poll(
-      'the review summary to name the conflicting file',
+      'the open review summary to name the conflicting file',
       async () => {
         for (const frame of host.page.frames()) {
           const text = await frame.locator('body').innerText({ timeout: 500 }).catch(() => '');
@@ -190,6 +177,27 @@ describe('Review Task in VS Code', function () {
       500,
     );
     assert.match(summary, /Conflicts with main \([0-9a-f]{7}\) in src\/styles\.css\. Approving stops at this conflict/);
+    // Opened again, the review replaces itself in place: one diff, one summary.
+    const opened = () => (fs.readFileSync(path.join(workspace, '.baton/runs/form/events.jsonl'), 'utf8').match(/"type":"review-opened"/g) ?? []).length;
+    const before = opened();
+    await host.runCommand('Baton: Review Task');
+    await host.chooseQuickPickItem('Contact form');
+    await poll('the review to open again', () => opened() > before || undefined, 20_000, 250);
+    // Then the editors it opens: the same tabs on two reads in a row.
+    let last = '';
+    const tabs = await poll(
+      'the review editors to settle',
+      async () => {
+        const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
+        const same = JSON.stringify(all) === last;
+        last = JSON.stringify(all);
+        return same && all.some((t) => t.startsWith('Preview Review form.md')) ? all : undefined;
+      },
+      20_000,
+      750,
+    );
+    assert.equal(tabs.filter((t) => t.includes('Review: Contact form')).length, 1, `one review diff: ${JSON.stringify(tabs)}`);
+    assert.equal(tabs.filter((t) => t.startsWith('Preview Review form.md')).length, 1, `one review summary: ${JSON.stringify(tabs)}`);
     await host.screenshot('e2e-review-merge-conflict');
   });
 

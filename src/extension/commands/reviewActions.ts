@@ -64,7 +64,8 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     if (resultWatchers.has(id)) return;
     try {
       const w = watch(runDir, (_event, name) => {
-        if (name?.toString() === 'result.json') void rerender(id);
+        // Gate results and the worker's summary; the merge preview, made again when the base moves.
+        if (name?.toString() === 'result.json' || name?.toString() === 'merge-preview.json') void rerender(id);
       });
       w.on('error', () => {
         w.close();
