@@ -4,49 +4,15 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureWorktree } from '../../src/core/git/worktrees';
-import { parsePlan } from '../../src/core/plan/parse';
-import { approveTask } from '../../src/core/run/approve';
 import { RunController } from '../../src/core/run/controller';
-import { appendEvent } from '../../src/core/run/events';
-import { writeHeartbeat } from '../../src/core/run/heartbeat';
-import { BatonLayout } from '../../src/core/run/layout';
-import { currentMergePreview, mergePreviewFile, previewMerge, readMergePreview } from '../../src/core/run/mergePreview';
-import { processQueue, readQueue } from '../../src/core/run/mergeQueue';
-import { gatherReview, reviewMarkdown, reviewText } from '../../src/core/run/reviewSummary';
-import { RunStore } from '../../src/core/run/runStore';
 import { runGates } from '../../src/core/run/gates';
-import { planStates } from '../../src/core/run/states';
-import { git, makeRepo, planYaml, waitFor } from './workspaceRepo';
+import { currentMergePreview, mergePreviewFile, previewMerge, readMergePreview } from '../../src/core/run/mergePreview';
+import { readQueue } from '../../src/core/run/mergeQueue';
+import { reviewMarkdown, reviewText } from '../../src/core/run/reviewSummary';
+import { finishedTask, queueRepo } from './finishedTasks';
+import { git, waitFor } from './workspaceRepo';
 
-async function finishedTask(repo: string, id: string, files: Record<string, string>): Promise<string> {
-  const layout = new BatonLayout(repo);
-  const wt = layout.worktree(id);
-  await ensureWorktree(repo, id, 'main', wt);
-  for (const [f, text] of Object.entries(files)) writeFileSync(join(wt, f), text);
-  git(wt, 'add', '-A');
-  git(wt, 'commit', '-qm', `work on ${id}`);
-  layout.ensureRunDir(id);
-  writeHeartbeat(layout.heartbeat(id), { task_id: id, status: 'done', updated_at: new Date().toISOString(), exit_code: 0 });
-  appendEvent(layout.events(id), { type: 'exit', at: new Date().toISOString(), code: 0, status: 'done' });
-  return wt;
-}
-
-function setup(tasks: string) {
-  const text = planYaml(tasks);
-  const repo = makeRepo(text);
-  const layout = new BatonLayout(repo);
-  const plan = parsePlan(text, join(repo, 'baton.yaml')).plan;
-  const store = new RunStore(layout, () => 30);
-  const states = () => {
-    const views = new Map([...store.readAll()].map(([id, r]) => [id, r.view]));
-    return planStates(plan, new Set([...views].filter(([, v]) => v.state === 'approved').map(([id]) => id)), views);
-  };
-  const approve = (taskId: string) => approveTask({ layout, plan, taskId, states: states(), gateResults: undefined, style: 'merge' });
-  const process = () => processQueue({ layout, runGates });
-  const review = (id: string) => gatherReview(layout, plan.tasks.find((t) => t.id === id)!, 'main', states().get(id)!);
-  return { repo, layout, plan, store, states, approve, process, review };
-}
+const setup = queueRepo;
 
 describe('merge preview', function () {
   this.timeout(30_000);

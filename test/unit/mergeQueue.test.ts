@@ -6,52 +6,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { ensureWorktree } from '../../src/core/git/worktrees';
-import { parsePlan } from '../../src/core/plan/parse';
 import { ApprovalRefused, approveTask } from '../../src/core/run/approve';
-import { appendEvent, readEvents } from '../../src/core/run/events';
-import { writeHeartbeat } from '../../src/core/run/heartbeat';
-import { BatonLayout } from '../../src/core/run/layout';
-import { finishResolution, processQueue, queueFile, readQueue, recoverQueue, startResolution, type GateRunner } from '../../src/core/run/mergeQueue';
-import { RunStore } from '../../src/core/run/runStore';
-import { planStates } from '../../src/core/run/states';
-import { gatesStale, runGates, runTaskGates } from '../../src/core/run/gates';
+import { readEvents } from '../../src/core/run/events';
+import { finishResolution, queueFile, readQueue, recoverQueue, startResolution } from '../../src/core/run/mergeQueue';
+import { gatesStale, runTaskGates } from '../../src/core/run/gates';
 import { readResult } from '../../src/core/run/result';
 import { gatherReview, gatesVerdict, reviewMarkdown } from '../../src/core/run/reviewSummary';
-import { git, makeRepo, planYaml } from './workspaceRepo';
+import { finishedTask, gates, queueRepo } from './finishedTasks';
+import { git } from './workspaceRepo';
 
-const gates: GateRunner = (cwd, commands, options) => runGates(cwd, commands, options);
-
-/** A finished worker: its branch has `files` committed, and its heartbeat says done. */
-async function finishedTask(repo: string, id: string, files: Record<string, string>): Promise<string> {
-  const layout = new BatonLayout(repo);
-  const wt = layout.worktree(id);
-  await ensureWorktree(repo, id, 'main', wt);
-  for (const [f, text] of Object.entries(files)) writeFileSync(join(wt, f), text);
-  git(wt, 'add', '-A');
-  git(wt, 'commit', '-qm', `work on ${id}`);
-  layout.ensureRunDir(id);
-  writeHeartbeat(layout.heartbeat(id), { task_id: id, status: 'done', updated_at: new Date().toISOString(), exit_code: 0 });
-  appendEvent(layout.events(id), { type: 'exit', at: new Date().toISOString(), code: 0, status: 'done' });
-  return wt;
-}
-
-function setup(tasks: string, extra = '') {
-  const text = planYaml(tasks, extra);
-  const repo = makeRepo(text);
-  const layout = new BatonLayout(repo);
-  const plan = parsePlan(text, join(repo, 'baton.yaml')).plan;
-  const store = new RunStore(layout, () => 30);
-  const states = () => {
-    const views = new Map([...store.readAll()].map(([id, r]) => [id, r.view]));
-    return planStates(plan, new Set([...views].filter(([, v]) => v.state === 'approved').map(([id]) => id)), views);
-  };
-  const approve = (taskId: string, force = false, gateResults?: { command: string; exit_code: number }[]) =>
-    approveTask({ layout, plan, taskId, states: states(), gateResults, force, style: 'merge' });
-  const cleaned: string[] = [];
-  const process = () => processQueue({ layout, runGates: gates, cleanup: async (id) => void cleaned.push(id) });
-  return { repo, layout, plan, store, states, approve, process, cleaned };
-}
+const setup = queueRepo;
 
 /** Every byte git or the person could care about: refs, index files, and each working tree's files and status. */
 function snapshot(repo: string, trees: string[]): string {
