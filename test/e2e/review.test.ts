@@ -164,18 +164,20 @@ describe('Review Task in VS Code', function () {
     const warned = await workerRow((d) => d.includes('conflicts with main'), 'the worker row to warn of the conflict');
     assert.match(warned.description, /^Review · ⚠ conflicts with main/);
     // The open review summary follows, naming the file.
-    const summary = await poll(
-      'the open review summary to name the conflicting file',
-      async () => {
-        for (const frame of host.page.frames()) {
-          const text = await frame.locator('body').innerText({ timeout: 500 }).catch(() => '');
-          if (text.includes('Conflicts with main')) return text;
-        }
-        return undefined;
-      },
-      20_000,
-      500,
-    );
+    const conflictInSummary = () =>
+      poll(
+        'the review summary to name the conflicting file',
+        async () => {
+          for (const frame of host.page.frames()) {
+            const text = await frame.locator('body').innerText({ timeout: 500 }).catch(() => '');
+            if (text.includes('Conflicts with main')) return text;
+          }
+          return undefined;
+        },
+        20_000,
+        500,
+      );
+    const summary = await conflictInSummary();
     assert.match(summary, /Conflicts with main \([0-9a-f]{7}\) in src\/styles\.css\. Approving stops at this conflict/);
     // Opened again, the review replaces itself in place: one diff, one summary.
     const opened = () => (fs.readFileSync(path.join(workspace, '.baton/runs/form/events.jsonl'), 'utf8').match(/"type":"review-opened"/g) ?? []).length;
@@ -198,6 +200,7 @@ describe('Review Task in VS Code', function () {
     );
     assert.equal(tabs.filter((t) => t.includes('Review: Contact form')).length, 1, `one review diff: ${JSON.stringify(tabs)}`);
     assert.equal(tabs.filter((t) => t.startsWith('Preview Review form.md')).length, 1, `one review summary: ${JSON.stringify(tabs)}`);
+    await conflictInSummary();
     await host.screenshot('e2e-review-merge-conflict');
   });
 

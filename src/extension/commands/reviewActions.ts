@@ -107,7 +107,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
         const left = f.kind === 'added' ? undefined : baseUri(id, review.mergeBase, f.oldPath ?? f.path);
         return [vscode.Uri.file(join(worktree, f.path)), left, right];
       });
-      await focusGroupShowing(reviewTitle(task));
+      await closeOpenReview(id, reviewTitle(task), worktree);
       await vscode.commands.executeCommand('vscode.changes', reviewTitle(task), entries);
     } else {
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no changes against {1} yet.', id, plan.base));
@@ -260,15 +260,19 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
   }
 }
 
-const FOCUS_GROUP = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Seventh', 'Eighth'].map((n) => `workbench.action.focus${n}EditorGroup`);
-
 /**
- * Before a review opens again: the editor group that already shows it (else the first one) becomes the
- * active one, so the diff is replaced in place and its summary beside it, rather than each opening in the
- * group next to wherever the focus happened to be. (VS Code titles the diff "<title> (3 files)".)
+ * Opening a review again replaces it: its diff and summary tabs from before close first, else each opening
+ * adds another pair in a new group beside wherever the focus was. A diff whose worktree files have unsaved
+ * edits stays open (closing it might ask about them, or leave them behind unseen).
  */
-async function focusGroupShowing(title: string): Promise<void> {
-  const group = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.label === title || t.label.startsWith(`${title} (`)));
-  const command = FOCUS_GROUP[(group?.viewColumn ?? vscode.ViewColumn.One) - 1];
-  if (command) await vscode.commands.executeCommand(command);
+async function closeOpenReview(taskId: string, title: string, worktree: string): Promise<void> {
+  const summary = reviewUri(taskId).toString();
+  const unsaved = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath.startsWith(worktree));
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => {
+    const input = t.input;
+    if (input instanceof vscode.TabInputText) return input.uri.toString() === summary;
+    if (input instanceof vscode.TabInputWebview) return /markdown\.preview/.test(input.viewType) && t.label.endsWith(`Review ${taskId}.md`);
+    return !unsaved && (t.label === title || t.label.startsWith(`${title} (`));
+  });
+  if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
 }
