@@ -90,8 +90,10 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
     const percent = view.progress !== undefined ? `${Math.round(view.progress)}%` : undefined;
     // A heartbeat Baton could not fully understand is said on the row; the tooltip says what to fix.
     const problem = node.record.problem ? vscode.l10n.t('⚠ heartbeat problem') : undefined;
-    const mergeText = conflicts ? vscode.l10n.t('⚠ conflicts with {0}', conflicts.base) : merge ? vscode.l10n.t('merges cleanly') : undefined;
-    const parts = [stateLabel(view.state), mergeText, problem, missing, unsaved, why, quietText, percent, elapsed(node.record, live), tokens].filter(Boolean);
+    // A conflict needs the person before Approve: it comes first; a clean merge is said after what the worker did.
+    const conflictText = conflicts ? vscode.l10n.t('⚠ conflicts with {0}', conflicts.base) : undefined;
+    const cleanText = merge && !conflicts ? vscode.l10n.t('merges cleanly') : undefined;
+    const parts = [stateLabel(view.state), conflictText, problem, missing, unsaved, why, cleanText, quietText, percent, elapsed(node.record, live), tokens].filter(Boolean);
     item.description = parts.join(' · ');
     item.tooltip = tooltip(node, worktree, missing !== undefined, merge);
     item.command = { command: 'baton.showWorkerTerminal', title: vscode.l10n.t('Show Terminal'), arguments: [node] };
