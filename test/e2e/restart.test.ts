@@ -142,7 +142,15 @@ describe('VS Code quit and started again while a worker runs (real Claude Code C
     assert.ok(row.actions.includes('Restart Worker'), `Restart Worker is offered: ${row.actions.join(', ')}`);
     assert.deepEqual(supervisors('slow', workspace), [], 'no supervisor left running, and none started by the restart');
     // The Tasks view says the same, and nothing in this window offers to start it as a fresh task.
-    const task = await poll('the task in the Tasks view', async () => (await taskRows()).find((r) => r.label === 'Slow migration'));
+    // (Right after the window opens the view may still be fetching its rows: wait for the state, not the first row.)
+    let seenIcon: string | undefined;
+    const task = await poll('the task in the Tasks view shown as cancelled', async () => {
+      const r = (await taskRows()).find((x) => x.label === 'Slow migration');
+      seenIcon = r?.icon;
+      return r?.icon === 'circle-slash' ? r : undefined;
+    }, 30_000).catch((e) => {
+      throw new Error(`${(e as Error).message}; its icon was ${seenIcon}`);
+    });
     assert.equal(task.icon, 'circle-slash');
     assert.ok(!task.actions.includes('Start Worker'));
     // Its uncommitted work was checkpointed on its branch when the worker ended.
