@@ -89,12 +89,14 @@ export async function usePlanFile(path: string): Promise<vscode.Uri> {
 export async function resetWorkspace(): Promise<void> {
   for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
     // "Revert File" acts on the active editor, and a webview a test opened (Check Setup's page, say) can
-    // take the focus back just after showTextDocument: try again until this document is clean.
-    for (let attempt = 0; doc.isDirty && attempt < 5; attempt++) {
+    // take the focus back just after showTextDocument, more than once while it loads on a busy machine: try
+    // until this document is clean, and say so if it stays unsaved (its editor closing below would save it).
+    await waitFor(`the unsaved ${vscode.workspace.asRelativePath(doc.uri)} to be reverted`, async () => {
+      if (!doc.isDirty) return true;
       await vscode.window.showTextDocument(doc);
       if (vscode.window.activeTextEditor?.document === doc) await vscode.commands.executeCommand('workbench.action.files.revert');
-      if (doc.isDirty) await new Promise((r) => setTimeout(r, 200));
-    }
+      return !doc.isDirty;
+    });
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const config = vscode.workspace.getConfiguration('baton');
@@ -103,12 +105,22 @@ export async function resetWorkspace(): Promise<void> {
   }
   const plan = folderUri('baton.yaml');
   const sample = await samplePlan();
-  await writeText(plan, sample);
+  const open = () => vscode.workspace.textDocuments.filter((d) => d.uri.toString() === plan.toString());
+  // A document VS Code still holds for the plan catches up with the disk on the file's change event, which
+  // VS Code skips while it is still saving that document (the web workbench saves a test's edit by itself
+  // after a second, and the document can show as saved before the save is over): under load a copy then kept
+  // the test's text. No other event would come, so write the plan again until the copies follow.
+  for (let attempt = 1; ; attempt++) {
+    await writeText(plan, sample);
+    try {
+      await waitFor('open copies of the plan to match the disk', () => open().every((d) => d.getText() === sample), 3_000);
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
   const { planSource } = await batonApi();
   await waitFor('the plan source to follow the setting back to baton.yaml', () => planSource.planUri?.toString() === plan.toString());
-  // A document VS Code still holds for the plan catches up with the disk asynchronously.
-  const open = () => vscode.workspace.textDocuments.filter((d) => d.uri.toString() === plan.toString());
-  await waitFor('open copies of the plan to match the disk', () => open().every((d) => d.getText() === sample));
   await planSource.reload();
   await waitFor('the plan source to read the sample plan', () => planSource.current?.text === sample);
 }
