@@ -181,7 +181,7 @@ void setUp().then((setup) => {
         } finally {
           fs.writeFileSync(plan, before);
           fs.rmSync(path.join(host.workspace, '.baton', 'requests'), { recursive: true, force: true });
-          await host.clearNotifications();
+          await host.clearNotifications().catch(() => undefined);
         }
       });
 
@@ -215,7 +215,7 @@ void setUp().then((setup) => {
           await host.waitForNotification(/^Baton: .*(A worker can start here|stops? workers from starting)/);
         } finally {
           fs.rmSync(run, { recursive: true, force: true });
-          await host.clearNotifications();
+          await host.clearNotifications().catch(() => undefined);
           // Check Setup opened its page: leave a quiet screen for the next test.
           await host.runCommand('View: Close All Editors').catch(() => undefined);
         }
@@ -341,11 +341,12 @@ void setUp().then((setup) => {
           await host.page.keyboard.press('Enter'); // the preferred fix is the focused one
           await editor.filter({ hasText: 'deps: [api-endpoint, ui-form]' }).waitFor({ state: 'visible', timeout: 10_000 });
         } finally {
-          await host.page.keyboard.press('Escape');
+          // A clean-up step that fails must not hide why the test failed.
+          await host.page.keyboard.press('Escape').catch(() => undefined);
           fs.writeFileSync(planFile, original);
-          await host.page.locator('.monaco-editor .view-lines').first().click().catch(() => undefined);
+          await host.page.locator('.monaco-editor .view-lines').first().click({ timeout: 5_000 }).catch(() => undefined);
           await host.runCommand('File: Revert File').catch(() => undefined);
-          await host.runCommand('View: Close All Editors');
+          await host.runCommand('View: Close All Editors').catch(() => undefined);
         }
       });
 
@@ -364,7 +365,7 @@ void setUp().then((setup) => {
           await host.screenshot('start-ready-waits-for-review');
         } finally {
           fs.rmSync(run, { recursive: true, force: true });
-          await host.clearNotifications();
+          await host.clearNotifications().catch(() => undefined);
         }
       });
 
@@ -390,7 +391,7 @@ void setUp().then((setup) => {
           await previewText(host, new RegExp(`· ${tasks} tasks ·`));
         } finally {
           fs.writeFileSync(planFile, original);
-          await host.runCommand('View: Close All Editors');
+          await host.runCommand('View: Close All Editors').catch(() => undefined);
         }
       });
     });
