@@ -549,7 +549,6 @@ async function waitForNotification(page: Page, text: string | RegExp, timeoutMs 
   return (await message.first().innerText()).trim();
 }
 
-/** Kills every process whose command line mentions `marker` (a unique temp path): the last resort. */
 /**
  * Rests the mouse on `target` until the hover `tooltip` shows, and returns the tooltip. A tree item's
  * tooltip shows only once the mouse rests on it, and not when the mouse was already there or the row was
@@ -570,6 +569,7 @@ export async function hoverUntilShown(page: Page, target: Locator, tooltip: Loca
   }
 }
 
+/** Kills every process whose command line mentions `marker` (a unique temp path): the last resort. */
 export function killProcessesMentioning(marker: string): number {
   if (!fs.existsSync('/proc')) return 0;
   let killed = 0;
