@@ -152,7 +152,7 @@ describe('Review Task in VS Code', function () {
           const row = (await host.treeRows('Workers', { atLeast: 1, timeoutMs: 2000 })).find((r) => r.label === 'Contact form');
           return row && until(row.description) ? row : undefined;
         },
-        20_000,
+        45_000,
         250,
       );
     // The review opened above previewed the merge onto main as it is.
@@ -174,7 +174,7 @@ describe('Review Task in VS Code', function () {
           }
           return undefined;
         },
-        20_000,
+        45_000,
         500,
       );
     const summary = await conflictInSummary();
@@ -184,7 +184,7 @@ describe('Review Task in VS Code', function () {
     const before = opened();
     await host.runCommand('Baton: Review Task');
     await host.chooseQuickPickItem('Contact form');
-    await poll('the review to open again', () => opened() > before || undefined, 20_000, 250);
+    await poll('the review to open again', () => opened() > before || undefined, 45_000, 250);
     // Then the editors it opens: the same tabs on two reads in a row.
     let last = '';
     const tabs = await poll(
@@ -195,7 +195,7 @@ describe('Review Task in VS Code', function () {
         last = JSON.stringify(all);
         return same && all.some((t) => t.startsWith('Preview Review form.md')) ? all : undefined;
       },
-      20_000,
+      45_000,
       750,
     );
     assert.equal(tabs.filter((t) => t.includes('Review: Contact form')).length, 1, `one review diff: ${JSON.stringify(tabs)}`);
