@@ -85,7 +85,15 @@ describe('Review Task in VS Code', function () {
   it('opens the changes in the multi-file diff editor, with the review summary beside them', async () => {
     await host.waitForActivityBarItem('Baton', 30_000);
     await host.openViewContainer('Baton');
-    const row = await taskRow('Contact form', () => true, 'the task in the Tasks view');
+    const row = await poll(
+      'the task in the Tasks view, in review',
+      async () => {
+        const r = (await host.treeRows('Tasks')).find((x) => x.label === 'Contact form');
+        return r?.icon === 'eye' ? r : undefined;
+      },
+      30_000,
+      250,
+    );
     assert.equal(row.icon, 'eye', 'the task shows as in review');
     await host.runCommand('Baton: Review Task');
     assert.deepEqual(await host.quickPickItems(), ['Contact form'], 'only the task in review is offered');
@@ -217,7 +225,16 @@ describe('Review Task in VS Code', function () {
     await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Discard$/ }).click();
     const branches = () => execFileSync('git', ['branch', '--list', 'baton/form'], { cwd: workspace, encoding: 'utf8' }).trim();
     await poll('the worktree and branch to be removed', () => (!fs.existsSync(worktree) && branches() === '') || undefined, 20_000, 250);
-    const row = await taskRow('Contact form', () => true, 'the task after discarding');
+    // (The view may still be drawing the change: wait for the state, not the first row.)
+    const row = await poll(
+      'the task shown as cancelled after discarding',
+      async () => {
+        const r = (await host.treeRows('Tasks')).find((x) => x.label === 'Contact form');
+        return r?.icon === 'circle-slash' ? r : undefined;
+      },
+      30_000,
+      250,
+    );
     assert.equal(row.icon, 'circle-slash');
   });
 });

@@ -10,7 +10,7 @@ import { gatesStale } from './gates';
 import type { BatonLayout } from './layout';
 import { readResult } from './result';
 import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult } from './mergeQueue';
-import { previewMerge } from './mergePreview';
+import { previewMerge, readMergePreview } from './mergePreview';
 import type { RunStore, WorkerRecord } from './runStore';
 import { tasksToStart } from './scheduler';
 import { LIVE_STATES, planStates, type TaskState } from './states';
@@ -113,12 +113,17 @@ export class RunController {
     return Promise.resolve();
   }
 
-  /** The task's merge preview (mergePreview.ts), made now; a failure only means there is none to show. */
+  /**
+   * The task's merge preview (mergePreview.ts), made now; a failure only means there is none to show. Views
+   * hear of it only when it changed: each redraw of a tree is a moment in which a click on a row's button
+   * reaches its command without the row.
+   */
   private preview(task: string): Promise<unknown> {
     const base = this.o.plan()?.base;
     if (!base) return Promise.resolve();
+    const before = readMergePreview(this.o.layout, task)?.at;
     return previewMerge(this.o.layout, task, base).then(
-      (made) => made && this.o.onPreview?.(task),
+      (made) => made && made.at !== before && this.o.onPreview?.(task),
       () => undefined,
     );
   }
