@@ -355,8 +355,14 @@ describe('Workers in VS Code, with the real Claude Code CLI', function () {
     assert.ok(fs.existsSync(path.join(worktree('slow'), 'scripts', 'migrate.sh')), 'the worktree is kept');
     assert.equal(git(workspace, 'branch', '--list', '--format=%(refname:short)', 'baton/slow'), 'baton/slow', 'the branch is kept');
     assert.deepEqual(supervisors('slow', workspace), []);
-    const task = (await taskRows()).find((r) => r.label === 'Slow migration');
-    assert.equal(task?.icon, 'error');
+    // The Tasks view follows the same change, a moment later under load: wait for it.
+    const task = await poll('the task shown as failed in the Tasks view', async () => {
+      const r = (await taskRows()).find((x) => x.label === 'Slow migration');
+      return r?.icon === 'error' ? r : undefined;
+    }, 20_000).catch(async (e) => {
+      throw new Error(`${(e as Error).message}; the row: ${JSON.stringify((await taskRows()).find((x) => x.label === 'Slow migration'))}`);
+    });
+    assert.equal(task.icon, 'error');
     await host.clearNotifications();
   });
 
