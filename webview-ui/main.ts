@@ -33,6 +33,8 @@ const CULL_FROM = 300;
 const CULL_MARGIN = 0.5;
 /** How much larger than the view (in area) the kept area may grow by zooming in before it is chosen again. */
 const SHRINK_AFTER = (1 + 2 * CULL_MARGIN) ** 2 * 2.5;
+/** Elements outside the view that culling moves in or out of the page per frame. */
+const CULL_BUDGET = 60;
 
 const FILTERS: Record<string, { label: string; has: (s: TaskState) => boolean }> = {
   all: { label: 'All states', has: () => true },
@@ -70,6 +72,9 @@ let cullableOf = new Map<Element, number>();
 let kept: { x0: number; y0: number; x1: number; y1: number; far: boolean; moving: boolean } | undefined;
 /** The box that keeps tabindex 0 (roving tabindex): culling always leaves it in the page, so Tab reaches it. */
 let focusableBox: Element | undefined;
+/** Culling left elements to move next frame (its budget ran out), and the frame it asked for. */
+let cullUnfinished = false;
+let cullFrame = 0;
 let filter = saved.filter && FILTERS[saved.filter] ? saved.filter : 'all';
 let search = saved.search ?? '';
 /** screen = graph * k + (tx, ty) */
@@ -268,37 +273,55 @@ function pathExtent(d: string): { x0: number; y0: number; x1: number; y1: number
  * kept area, when zooming in has made that area much larger than the view, or when what is drawn changes
  * (the 40% switch, the end of a gesture), so most frames of a pan or a zoom cost nothing here. Elements the
  * CSS hides anyway (arrows off the critical path zoomed out; links zoomed out or while the view moves) are
- * not added: each would cost a style recalculation for nothing.
+ * not added: each would cost a style recalculation for nothing. What enters the view is added at once; the
+ * rest (the margin, what left the view) follows a few dozen elements a frame, so no frame of a zoom pays
+ * for a thousand boxes at once.
  */
-function cull(moving = false): void {
+function cull(moving = false, budget = 0): void {
   if (cullables.length === 0) return;
   const w = (stageBox.width || stage.clientWidth || 800) / k;
   const h = (stageBox.height || stage.clientHeight || 600) / k;
   const x0 = -tx / k;
   const y0 = -ty / k;
-  if (
-    kept && far === kept.far && (moving || !kept.moving) &&
-    x0 >= kept.x0 && y0 >= kept.y0 && x0 + w <= kept.x1 && y0 + h <= kept.y1 &&
+  const stale =
+    !kept || far !== kept.far || (kept.moving && !moving) ||
+    x0 < kept.x0 || y0 < kept.y0 || x0 + w > kept.x1 || y0 + h > kept.y1 ||
     // Zoomed in well past the kept area, in detail: those elements cost each frame. (Zoomed out they cost
-    // little, and the 40% switch chooses again anyway.)
-    (far || (kept.x1 - kept.x0) * (kept.y1 - kept.y0) <= w * h * SHRINK_AFTER)
-  )
-    return;
-  kept = { x0: x0 - w * CULL_MARGIN, y0: y0 - h * CULL_MARGIN, x1: x0 + w * (1 + CULL_MARGIN), y1: y0 + h * (1 + CULL_MARGIN), far, moving };
+    // little, and leaving the blocks chooses again anyway.)
+    (!far && (kept.x1 - kept.x0) * (kept.y1 - kept.y0) > w * h * SHRINK_AFTER);
+  if (!stale && !cullUnfinished) return;
+  if (stale) {
+    // The first choice after a new plan or a resize is made whole; so is leaving the blocks for the detailed
+    // boxes, which would otherwise restyle (and lay out the text of) every box left over from zooming out.
+    if (!kept || (kept.far && !far)) budget = Infinity;
+    kept = { x0: x0 - w * CULL_MARGIN, y0: y0 - h * CULL_MARGIN, x1: x0 + w * (1 + CULL_MARGIN), y1: y0 + h * (1 + CULL_MARGIN), far, moving };
+  }
+  cullUnfinished = false;
+  const area = kept!;
   let last: Element | undefined;
   for (const c of cullables) {
-    let show = c.x1 >= kept.x0 && c.x0 <= kept.x1 && c.y1 >= kept.y0 && c.y0 <= kept.y1;
+    let show = c.x1 >= area.x0 && c.x0 <= area.x1 && c.y1 >= area.y0 && c.y0 <= area.y1;
     if (show && c.kind === 'edge') show = !far;
     // While the view moves, links already in the page stay (hidden by CSS); none are added.
     else if (show && c.kind === 'conflict') show = !far && (c.shown || !moving);
     show ||= c.el === focusableBox;
     if (last?.parentNode !== c.home) last = undefined;
     if (show !== c.shown) {
-      c.shown = show;
-      if (show) c.home.insertBefore(c.el, last ? last.nextSibling : c.home.firstChild);
-      else parkedG.appendChild(c.el);
+      const now = show && (c.el === focusableBox || (c.x1 >= x0 && c.x0 <= x0 + w && c.y1 >= y0 && c.y0 <= y0 + h));
+      if (now || budget-- > 0) {
+        c.shown = show;
+        if (show) c.home.insertBefore(c.el, last ? last.nextSibling : c.home.firstChild);
+        else parkedG.appendChild(c.el);
+      } else cullUnfinished = true;
     }
-    if (show) last = c.el;
+    if (c.shown) last = c.el;
+  }
+  // The rest next frame, whether or not the view moves again.
+  if (cullUnfinished && !cullFrame) {
+    cullFrame = requestAnimationFrame(() => {
+      cullFrame = 0;
+      cull(viewportG.classList.contains('moving'), CULL_BUDGET);
+    });
   }
 }
 
