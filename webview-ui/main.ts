@@ -33,7 +33,7 @@ const CULL_FROM = 300;
 const CULL_MARGIN = 0.5;
 /** How much larger than the view (in area) the kept area may grow by zooming in before it is chosen again. */
 const SHRINK_AFTER = (1 + 2 * CULL_MARGIN) ** 2 * 2.5;
-/** Elements outside the view that culling moves in or out of the page per frame. */
+/** Elements outside the view that culling moves in or out of the page per frame, zoomed out. */
 const CULL_BUDGET = 60;
 
 const FILTERS: Record<string, { label: string; has: (s: TaskState) => boolean }> = {
@@ -68,7 +68,7 @@ interface Cullable {
 }
 let cullables: Cullable[] = [];
 let cullableOf = new Map<Element, number>();
-/** The area (graph units) whose elements are in the page now, and the zoom it was chosen at; undefined when nothing is culled. */
+/** The area (graph units) whose elements are in the page now, and what was drawn when it was chosen; undefined when nothing is culled. */
 let kept: { x0: number; y0: number; x1: number; y1: number; far: boolean; moving: boolean } | undefined;
 /** The box that keeps tabindex 0 (roving tabindex): culling always leaves it in the page, so Tab reaches it. */
 let focusableBox: Element | undefined;
@@ -273,9 +273,9 @@ function pathExtent(d: string): { x0: number; y0: number; x1: number; y1: number
  * kept area, when zooming in has made that area much larger than the view, or when what is drawn changes
  * (the 40% switch, the end of a gesture), so most frames of a pan or a zoom cost nothing here. Elements the
  * CSS hides anyway (arrows off the critical path zoomed out; links zoomed out or while the view moves) are
- * not added: each would cost a style recalculation for nothing. What enters the view is added at once; the
- * rest (the margin, what left the view) follows a few dozen elements a frame, so no frame of a zoom pays
- * for a thousand boxes at once.
+ * not added: each would cost a style recalculation for nothing. Zoomed out, what enters the view is added
+ * at once and the rest (the margin, what left the view) follows a few dozen elements a frame, so no frame
+ * of a zoom pays for a thousand blocks at once.
  */
 function cull(moving = false, budget = 0): void {
   if (cullables.length === 0) return;
@@ -290,10 +290,10 @@ function cull(moving = false, budget = 0): void {
     // little, and leaving the blocks chooses again anyway.)
     (!far && (kept.x1 - kept.x0) * (kept.y1 - kept.y0) > w * h * SHRINK_AFTER);
   if (!stale && !cullUnfinished) return;
+  // In detail, culling is done whole: a box brought in costs the layout of its text, so spreading it over
+  // frames made every frame of a pan slower. The first choice after a new plan or a resize is whole too.
+  if (!far || !kept) budget = Infinity;
   if (stale) {
-    // The first choice after a new plan or a resize is made whole; so is leaving the blocks for the detailed
-    // boxes, which would otherwise restyle (and lay out the text of) every box left over from zooming out.
-    if (!kept || (kept.far && !far)) budget = Infinity;
     kept = { x0: x0 - w * CULL_MARGIN, y0: y0 - h * CULL_MARGIN, x1: x0 + w * (1 + CULL_MARGIN), y1: y0 + h * (1 + CULL_MARGIN), far, moving };
   }
   cullUnfinished = false;
