@@ -31,8 +31,6 @@ const MINIMAP_FROM = 30;
 const CULL_FROM = 300;
 /** How far beyond the view, in views, the kept area reaches: panning that far needs no culling. */
 const CULL_MARGIN = 0.5;
-/** How much larger than the view (in area) the kept area may grow by zooming in before it is chosen again. */
-const SHRINK_AFTER = (1 + 2 * CULL_MARGIN) ** 2 * 2.5;
 /** Elements outside the view that culling moves in or out of the page per frame, zoomed out. */
 const CULL_BUDGET = 60;
 
@@ -270,12 +268,11 @@ function pathExtent(d: string): { x0: number; y0: number; x1: number; y1: number
 
 /**
  * Keeps in the page only the elements near the view and drawn at this zoom; runs when the view leaves the
- * kept area, when zooming in has made that area much larger than the view, or when what is drawn changes
- * (the 40% switch, the end of a gesture), so most frames of a pan or a zoom cost nothing here. Elements the
- * CSS hides anyway (arrows off the critical path zoomed out; links zoomed out or while the view moves) are
- * not added: each would cost a style recalculation for nothing. Zoomed out, what enters the view is added
- * at once and the rest (the margin, what left the view) follows a few dozen elements a frame, so no frame
- * of a zoom pays for a thousand blocks at once.
+ * kept area or when what is drawn changes (the 40% switch, the end of a gesture), so most frames of a pan or
+ * a zoom cost nothing here. Elements the CSS hides anyway (arrows off the critical path zoomed out; links
+ * zoomed out or while the view moves) are not added: each would cost a style recalculation for nothing.
+ * Zoomed out, what enters the view is added at once and the rest (the margin, what left the view) follows a
+ * few dozen elements a frame, so no frame of a zoom pays for a thousand blocks at once.
  */
 function cull(moving = false, budget = 0): void {
   if (cullables.length === 0) return;
@@ -285,10 +282,7 @@ function cull(moving = false, budget = 0): void {
   const y0 = -ty / k;
   const stale =
     !kept || far !== kept.far || (kept.moving && !moving) ||
-    x0 < kept.x0 || y0 < kept.y0 || x0 + w > kept.x1 || y0 + h > kept.y1 ||
-    // Zoomed in well past the kept area, in detail: those elements cost each frame. (Zoomed out they cost
-    // little, and leaving the blocks chooses again anyway.)
-    (!far && (kept.x1 - kept.x0) * (kept.y1 - kept.y0) > w * h * SHRINK_AFTER);
+    x0 < kept.x0 || y0 < kept.y0 || x0 + w > kept.x1 || y0 + h > kept.y1;
   if (!stale && !cullUnfinished) return;
   // In detail, culling is done whole: a box brought in costs the layout of its text, so spreading it over
   // frames made every frame of a pan slower. The first choice after a new plan or a resize is whole too.
