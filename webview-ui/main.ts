@@ -106,7 +106,7 @@ app.innerHTML = `
       <marker id="arrow-critical" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path class="arrowhead critical" d="M0 0L10 5L0 10z"/></marker>
     </defs>
     <g id="viewport"><g id="columns"></g><g id="edges"></g><g id="conflicts"></g><g id="nodes" role="list"></g></g>
-    <g id="parked" display="none"></g>
+    <g display="none"><g id="parkedEdges"></g><g id="parkedConflicts"></g><g id="parkedNodes"></g></g>
   </svg>
   <canvas id="minimap" class="minimap" width="200" height="130" aria-hidden="true" hidden></canvas>
   <div id="empty" class="empty" hidden></div>
@@ -123,9 +123,14 @@ const columnsG = $<SVGGElement>('columns');
 /**
  * Where culled elements wait, out of the drawing and out of the way of style changes: hidden in place
  * (display none) they were still restyled whenever a class on the picture changed (60-100 ms at the 40%
- * switch at 3,000 tasks); here they are not.
+ * switch at 3,000 tasks); here they are not. One group per kind: a state change restyles a parked box by
+ * walking its group's children, which should not include thousands of arrows and links.
  */
-const parkedG = $<SVGGElement>('parked');
+const parkedFor = new Map<Element, SVGGElement>([
+  [nodesG, $<SVGGElement>('parkedNodes')],
+  [edgesG, $<SVGGElement>('parkedEdges')],
+  [conflictsG, $<SVGGElement>('parkedConflicts')],
+]);
 const minimap = $<HTMLCanvasElement>('minimap');
 const menu = $<HTMLDivElement>('menu');
 const searchBox = $<HTMLInputElement>('search');
@@ -165,7 +170,8 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
 
 function showEmpty(text: string): void {
   view = undefined;
-  nodesG.innerHTML = edgesG.innerHTML = conflictsG.innerHTML = columnsG.innerHTML = parkedG.innerHTML = '';
+  nodesG.innerHTML = edgesG.innerHTML = conflictsG.innerHTML = columnsG.innerHTML = '';
+  for (const g of parkedFor.values()) g.textContent = '';
   cullables = [];
   cullableOf = new Map();
   boxes = new Map();
@@ -236,7 +242,7 @@ function render(): void {
   for (const n of v.nodes) paintBox(n.id);
   cullables = [];
   cullableOf = new Map();
-  parkedG.textContent = '';
+  for (const g of parkedFor.values()) g.textContent = '';
   kept = undefined;
   if (v.nodes.length >= CULL_FROM) {
     // In drawing order within each group: cull() puts an element back after the last one shown before it.
@@ -305,7 +311,7 @@ function cull(moving = false, budget = 0): void {
       if (now || budget-- > 0) {
         c.shown = show;
         if (show) c.home.insertBefore(c.el, last ? last.nextSibling : c.home.firstChild);
-        else parkedG.appendChild(c.el);
+        else parkedFor.get(c.home)!.appendChild(c.el);
       } else cullUnfinished = true;
     }
     if (c.shown) last = c.el;
