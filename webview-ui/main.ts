@@ -31,6 +31,8 @@ const MINIMAP_FROM = 30;
 const CULL_FROM = 300;
 /** How far beyond the view, in views, the kept area reaches: panning that far needs no culling. */
 const CULL_MARGIN = 0.5;
+/** Elements outside the view that culling moves in or out of the page per frame, zoomed out. */
+const CULL_BUDGET = 60;
 
 const FILTERS: Record<string, { label: string; has: (s: TaskState) => boolean }> = {
   all: { label: 'All states', has: () => true },
@@ -52,6 +54,10 @@ let selected: string | undefined = saved.selected;
 /** What culling decides about: each box, arrow and link with its extent in graph units. */
 interface Cullable {
   el: SVGElement;
+  /** The group it is drawn in when near the view. */
+  home: SVGGElement;
+  /** Arrows off the critical path are not drawn zoomed out, links neither, nor while the view moves. */
+  kind: 'node' | 'edge' | 'critical' | 'conflict';
   x0: number;
   y0: number;
   x1: number;
@@ -59,8 +65,14 @@ interface Cullable {
   shown: boolean;
 }
 let cullables: Cullable[] = [];
-/** The area (graph units) whose elements are in the page now; undefined when nothing is culled. */
-let kept: { x0: number; y0: number; x1: number; y1: number } | undefined;
+let cullableOf = new Map<Element, number>();
+/** The area (graph units) whose elements are in the page now, and what was drawn when it was chosen; undefined when nothing is culled. */
+let kept: { x0: number; y0: number; x1: number; y1: number; far: boolean; moving: boolean } | undefined;
+/** The box that keeps tabindex 0 (roving tabindex): culling always leaves it in the page, so Tab reaches it. */
+let focusableBox: Element | undefined;
+/** Culling left elements to move next frame (its budget ran out), and the frame it asked for. */
+let cullUnfinished = false;
+let cullFrame = 0;
 let filter = saved.filter && FILTERS[saved.filter] ? saved.filter : 'all';
 let search = saved.search ?? '';
 /** screen = graph * k + (tx, ty) */
@@ -69,6 +81,8 @@ let ty = 0;
 let k = 1;
 let gestureEnd: number | undefined;
 let shownScale = 1;
+/** Whether the picture is drawn zoomed out (blocks, no text): below TEXT_SCALE, or still zooming in past it. */
+let far = false;
 /** A wheel quiet this long ends its gesture. */
 const GESTURE_END_MS = 150;
 
@@ -92,6 +106,7 @@ app.innerHTML = `
       <marker id="arrow-critical" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path class="arrowhead critical" d="M0 0L10 5L0 10z"/></marker>
     </defs>
     <g id="viewport"><g id="columns"></g><g id="edges"></g><g id="conflicts"></g><g id="nodes" role="list"></g></g>
+    <g display="none"><g id="parkedEdges"></g><g id="parkedConflicts"></g><g id="parkedNodes"></g></g>
   </svg>
   <canvas id="minimap" class="minimap" width="200" height="130" aria-hidden="true" hidden></canvas>
   <div id="empty" class="empty" hidden></div>
@@ -105,6 +120,17 @@ const nodesG = $<SVGGElement>('nodes');
 const edgesG = $<SVGGElement>('edges');
 const conflictsG = $<SVGGElement>('conflicts');
 const columnsG = $<SVGGElement>('columns');
+/**
+ * Where culled elements wait, out of the drawing and out of the way of style changes: hidden in place
+ * (display none) they were still restyled whenever a class on the picture changed (60-100 ms at the 40%
+ * switch at 3,000 tasks); here they are not. One group per kind: a state change restyles a parked box by
+ * walking its group's children, which should not include thousands of arrows and links.
+ */
+const parkedFor = new Map<Element, SVGGElement>([
+  [nodesG, $<SVGGElement>('parkedNodes')],
+  [edgesG, $<SVGGElement>('parkedEdges')],
+  [conflictsG, $<SVGGElement>('parkedConflicts')],
+]);
 const minimap = $<HTMLCanvasElement>('minimap');
 const menu = $<HTMLDivElement>('menu');
 const searchBox = $<HTMLInputElement>('search');
@@ -145,6 +171,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
 function showEmpty(text: string): void {
   view = undefined;
   nodesG.innerHTML = edgesG.innerHTML = conflictsG.innerHTML = columnsG.innerHTML = '';
+  for (const g of parkedFor.values()) g.textContent = '';
+  cullables = [];
+  cullableOf = new Map();
   boxes = new Map();
   empty.textContent = text;
   empty.hidden = false;
@@ -212,15 +241,21 @@ function render(): void {
   });
   for (const n of v.nodes) paintBox(n.id);
   cullables = [];
+  cullableOf = new Map();
+  for (const g of parkedFor.values()) g.textContent = '';
   kept = undefined;
   if (v.nodes.length >= CULL_FROM) {
-    for (const n of v.nodes) cullables.push({ el: boxes.get(n.id)!, x0: n.x, y0: n.y, x1: n.x + W, y1: n.y + H, shown: true });
-    for (const el of [...edgesG.children, ...conflictsG.children]) cullables.push({ el: el as SVGElement, ...pathExtent(el.getAttribute('d')!), shown: true });
+    // In drawing order within each group: cull() puts an element back after the last one shown before it.
+    v.edges.forEach((e, i) => cullables.push({ el: edgesG.children[i] as SVGElement, home: edgesG, kind: e.critical ? 'critical' : 'edge', ...pathExtent(e.d), shown: true }));
+    for (const el of conflictsG.children) cullables.push({ el: el as SVGElement, home: conflictsG, kind: 'conflict', ...pathExtent(el.getAttribute('d')!), shown: true });
+    for (const n of v.nodes) cullables.push({ el: boxes.get(n.id)!, home: nodesG, kind: 'node', x0: n.x, y0: n.y, x1: n.x + W, y1: n.y + H, shown: true });
+    cullableOf = new Map(cullables.map((c, i) => [c.el, i]));
   }
   if (selected && !boxes.has(selected)) selected = undefined;
   if (selected) markSelected(selected, true);
   const focusable = boxes.get(selected ?? '') ?? (nodesG.firstElementChild as SVGGElement | null);
   focusable?.setAttribute('tabindex', '0');
+  focusableBox = focusable ?? undefined;
   renderProblems();
   applySearchAndFilter();
   summary.textContent = `${v.nodes.length} task${v.nodes.length === 1 ? '' : 's'} · critical path ${v.criticalHours}h${v.conflictGroups.length ? ` · ${v.conflictGroups.length} contested file group${v.conflictGroups.length === 1 ? '' : 's'}` : ''}${trusted ? '' : ' · Restricted Mode: actions that run workers are hidden'}`;
@@ -238,25 +273,68 @@ function pathExtent(d: string): { x0: number; y0: number; x1: number; y1: number
 }
 
 /**
- * Keeps in the page only the elements near the view; runs when the view leaves the kept area, so most
- * frames of a pan cost nothing here. The focusable box (roving tabindex) always stays, so Tab reaches it.
+ * Keeps in the page only the elements near the view and drawn at this zoom; runs when the view leaves the
+ * kept area or when what is drawn changes (the 40% switch, the end of a gesture), so most frames of a pan or
+ * a zoom cost nothing here. Elements the CSS hides anyway (arrows off the critical path zoomed out; links
+ * zoomed out or while the view moves) are not added: each would cost a style recalculation for nothing.
+ * Zoomed out, what enters the view is added at once and the rest (the margin, what left the view) follows a
+ * few dozen elements a frame, so no frame of a zoom pays for a thousand blocks at once.
  */
-function cull(): void {
+function cull(moving = false, budget = 0): void {
   if (cullables.length === 0) return;
   const w = (stageBox.width || stage.clientWidth || 800) / k;
   const h = (stageBox.height || stage.clientHeight || 600) / k;
   const x0 = -tx / k;
   const y0 = -ty / k;
-  if (kept && x0 >= kept.x0 && y0 >= kept.y0 && x0 + w <= kept.x1 && y0 + h <= kept.y1) return;
-  kept = { x0: x0 - w * CULL_MARGIN, y0: y0 - h * CULL_MARGIN, x1: x0 + w * (1 + CULL_MARGIN), y1: y0 + h * (1 + CULL_MARGIN) };
-  for (const c of cullables) {
-    const show = (c.x1 >= kept.x0 && c.x0 <= kept.x1 && c.y1 >= kept.y0 && c.y0 <= kept.y1) || c.el.getAttribute('tabindex') === '0';
-    if (show !== c.shown) {
-      c.shown = show;
-      if (show) c.el.removeAttribute('display');
-      else c.el.setAttribute('display', 'none');
-    }
+  const stale =
+    !kept || far !== kept.far || (kept.moving && !moving) ||
+    x0 < kept.x0 || y0 < kept.y0 || x0 + w > kept.x1 || y0 + h > kept.y1;
+  if (!stale && !cullUnfinished) return;
+  // In detail, culling is done whole: a box brought in costs the layout of its text, so spreading it over
+  // frames made every frame of a pan slower. The first choice after a new plan or a resize is whole too.
+  if (!far || !kept) budget = Infinity;
+  if (stale) {
+    kept = { x0: x0 - w * CULL_MARGIN, y0: y0 - h * CULL_MARGIN, x1: x0 + w * (1 + CULL_MARGIN), y1: y0 + h * (1 + CULL_MARGIN), far, moving };
   }
+  cullUnfinished = false;
+  const area = kept!;
+  let last: Element | undefined;
+  for (const c of cullables) {
+    let show = c.x1 >= area.x0 && c.x0 <= area.x1 && c.y1 >= area.y0 && c.y0 <= area.y1;
+    if (show && c.kind === 'edge') show = !far;
+    // While the view moves, links already in the page stay (hidden by CSS); none are added.
+    else if (show && c.kind === 'conflict') show = !far && (c.shown || !moving);
+    show ||= c.el === focusableBox;
+    if (last?.parentNode !== c.home) last = undefined;
+    if (show !== c.shown) {
+      const now = show && (c.el === focusableBox || (c.x1 >= x0 && c.x0 <= x0 + w && c.y1 >= y0 && c.y0 <= y0 + h));
+      if (now || budget-- > 0) {
+        c.shown = show;
+        if (show) c.home.insertBefore(c.el, last ? last.nextSibling : c.home.firstChild);
+        else parkedFor.get(c.home)!.appendChild(c.el);
+      } else cullUnfinished = true;
+    }
+    if (c.shown) last = c.el;
+  }
+  // The rest next frame, whether or not the view moves again.
+  if (cullUnfinished && !cullFrame) {
+    cullFrame = requestAnimationFrame(() => {
+      cullFrame = 0;
+      cull(viewportG.classList.contains('moving'), CULL_BUDGET);
+    });
+  }
+}
+
+/** Puts one culled element back in its place (a box reached by the keyboard or the Tasks tree). */
+function unpark(el: Element): void {
+  const i = cullableOf.get(el);
+  if (i === undefined || cullables[i].shown) return;
+  const c = cullables[i];
+  let j = i - 1;
+  while (j >= 0 && cullables[j].home === c.home && !cullables[j].shown) j--;
+  const before = j >= 0 && cullables[j].home === c.home ? cullables[j].el : undefined;
+  c.home.insertBefore(c.el, before ? before.nextSibling : c.home.firstChild);
+  c.shown = true;
 }
 
 /** Sets one box's state class, state text, activity and accessible name. */
@@ -317,7 +395,8 @@ function select(id: string, options: { reveal?: boolean; tell?: boolean; focus?:
   if (g) {
     for (const other of nodesG.querySelectorAll('[tabindex="0"]')) other.setAttribute('tabindex', '-1');
     g.setAttribute('tabindex', '0');
-    g.removeAttribute('display');
+    unpark(g);
+    focusableBox = g;
   }
   // Reveal first: a culled box comes back into the page with the view, and can then take focus.
   if (options.reveal) revealBox(id);
@@ -364,16 +443,20 @@ filterBox.addEventListener('change', () => {
  */
 function applyTransform(gesture = false): void {
   viewportG.setAttribute('transform', `translate(${tx} ${ty}) scale(${k})`);
-  const far = k < TEXT_SCALE;
-  if (far !== svg.classList.contains('far')) svg.classList.toggle('far', far);
-  if (gesture !== svg.classList.contains('moving')) svg.classList.toggle('moving', gesture);
+  // On the drawn group, not the svg: a class on the svg would restyle every parked element too.
+  const classes = viewportG.classList;
+  // Zooming in past 40% keeps the blocks until the gesture stops: bringing back the detailed boxes and their
+  // arrows costs several frames' time at 3,000 tasks, paid once when the text comes back anyway.
+  far = k < TEXT_SCALE || (gesture && far);
+  if (far !== classes.contains('far')) classes.toggle('far', far);
+  if (gesture !== classes.contains('moving')) classes.toggle('moving', gesture);
   // Zooming also hides the text: SVG text is laid out again at every new scale, the costliest part of a frame.
-  const zooming = gesture && (svg.classList.contains('zooming') || k !== shownScale);
-  if (zooming !== svg.classList.contains('zooming')) svg.classList.toggle('zooming', zooming);
+  const zooming = gesture && (classes.contains('zooming') || k !== shownScale);
+  if (zooming !== classes.contains('zooming')) classes.toggle('zooming', zooming);
   shownScale = k;
   clearTimeout(gestureEnd);
   if (gesture) gestureEnd = window.setTimeout(() => applyTransform(), GESTURE_END_MS);
-  cull();
+  cull(gesture);
   scheduleMinimap();
   saveState();
 }
