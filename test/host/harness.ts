@@ -523,6 +523,14 @@ async function clickTreeRowAction(page: Page, viewTitle: string, rowLabel: strin
   const label = JSON.stringify(action);
   const labelThenKey = JSON.stringify(`${action} (`);
   await row.locator(`.actions .action-label:is([aria-label=${label}], [aria-label^=${labelThenKey}])`).first().click({ timeout: timeoutMs });
+  // A click in the moment the tree redraws reaches the command without its row (VS Code forgets which
+  // element a row stands for until it has asked again; see tasksTree.ts), and the command then asks which
+  // task or worker: answer as the person would, with the row that was clicked.
+  const asked = page.locator('.quick-input-widget .quick-input-title', { hasText: /\bwhich\b/i });
+  if (await asked.waitFor({ state: 'visible', timeout: 1_000 }).then(() => true, () => false)) {
+    const labels = await quickPickItems(page, 2_000).catch(() => [] as string[]);
+    if (labels.includes(rowLabel)) await chooseQuickPickItem(page, rowLabel);
+  }
 }
 
 function quickPickRows(page: Page): Locator {
