@@ -62,7 +62,8 @@ export function branchTipFromFiles(root: string, branch: string): string | undef
   return readRefFiles(root, [branch])?.[0];
 }
 
-const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+/** A full object id: SHA-1, or SHA-256 in a repository that uses it. */
+export const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** Branch tips from `.git/refs/heads` and `.git/packed-refs`; undefined when git must be asked instead. */
 function readRefFiles(root: string, branches: string[]): (string | undefined)[] | undefined {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { branchTipFromFiles, branchTips, mergeTree } from '../git/merge';
+import { branchTipFromFiles, branchTips, mergeTree, OBJECT_ID } from '../git/merge';
 import { branchName, type BatonLayout } from './layout';
 
 export interface MergePreview {
@@ -56,7 +56,7 @@ export function readMergePreview(layout: BatonLayout, taskId: string): MergePrev
     return undefined;
   }
   const p = value as Partial<MergePreview> | null;
-  const id = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v);
+  const id = (v: unknown) => typeof v === 'string' && OBJECT_ID.test(v);
   if (!p || typeof p !== 'object' || typeof p.base !== 'string' || !id(p.base_commit) || !id(p.branch_commit)) return undefined;
   if (p.tree !== undefined && !id(p.tree)) return undefined;
   const conflicts = Array.isArray(p.conflicts) ? p.conflicts.filter((f): f is string => typeof f === 'string') : [];
