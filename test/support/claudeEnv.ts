@@ -98,8 +98,14 @@ export function makeClaudeEnv(options: ClaudeEnvOptions): ClaudeEnv {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(ANTHROPIC_|CLAUDE)/.test(name)),
   );
+  // An empty home of its own: the CLI runs every Bash command in a login shell (`bash -c -l`), which reads
+  // the machine user's profile. A profile that hangs (pyenv's rehash waits 60 s on a lock a killed shell left)
+  // would stall each worker's commands; the repositories tests make carry their own git identity.
+  const home = join(configDir, 'home');
+  mkdirSync(home);
   const env: NodeJS.ProcessEnv = {
     ...inherited,
+    HOME: home,
     CLAUDE_CONFIG_DIR: configDir,
     // Where the CLI keeps per-session scratch (`claude-<uid>/...`, else under the system temp folder).
     CLAUDE_CODE_TMPDIR: join(configDir, 'tmp'),
