@@ -212,7 +212,9 @@ describe('Review Task in VS Code', function () {
     await host.screenshot('e2e-review-merge-conflict');
   });
 
-  it('discards the task after saying exactly what is lost', async () => {
+  it('discards the task after saying exactly what is lost, and closes its review', async () => {
+    // The review the tests before opened is still there.
+    await host.page.locator('.tabs-container .tab', { hasText: 'Review: Contact form' }).first().waitFor({ state: 'attached', timeout: 10_000 });
     await host.runCommand('Baton: Discard Task...');
     await host.chooseQuickPickItem('Contact form');
     const dialog = host.page.locator('.monaco-dialog-box');
@@ -236,5 +238,16 @@ describe('Review Task in VS Code', function () {
       250,
     );
     assert.equal(row.icon, 'circle-slash');
+    // Its review showed files that are gone: the diff and the summary close with it.
+    const left = await poll(
+      'the review diff and summary to close',
+      async () => {
+        const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
+        return all.some((t) => t.includes('Review: Contact form') || t.includes('Review form.md')) ? undefined : all;
+      },
+      10_000,
+      250,
+    );
+    assert.ok(!left.some((t) => t.includes('Review')), `no review tabs left: ${JSON.stringify(left)}`);
   });
 });

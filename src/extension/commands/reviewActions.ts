@@ -235,6 +235,9 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       try {
         await discardTask(layout, id, plan.base);
         workers.terminal(id)?.dispose();
+        // Its review showed files that are gone now: close it, as reopening a review does.
+        const task = taskOf(id);
+        if (task) await closeOpenReview(id, reviewTitle(task), layout.worktree(id));
         void vscode.window.setStatusBarMessage(vscode.l10n.t('Baton: discarded {0}', id), 5000);
         return loss;
       } catch (err) {
