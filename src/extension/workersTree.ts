@@ -26,8 +26,13 @@ export interface WorkerNode {
 export type WorkersViewNode = WorkerNode | RequestsGroupNode | RequestNode;
 
 class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<WorkersViewNode[] | void>();
   readonly onDidChangeTreeData = this.changed.event;
+  // One node object per task, kept across redraws: VS Code knows a row by the object it was given, so a row
+  // can be redrawn alone.
+  private readonly nodes = new Map<string, WorkerNode>();
+  /** The rows the view shows now, as a key: which, in what order, and the requests section. */
+  private shown: string | undefined;
 
   constructor(
     private readonly workers: Workers,
@@ -35,8 +40,15 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
     private readonly requests: Requests,
   ) {}
 
+  /**
+   * Redraws the whole list only when rows come, go or move; otherwise each row alone. Redrawing the whole
+   * list drops VS Code's link to every row until it has the rows again, and a click on a row's button in
+   * that moment reached its command without the row (which then asked "which worker?").
+   */
   refresh(): void {
-    this.changed.fire();
+    const rows = this.workerNodes();
+    if (this.shown === undefined || this.layoutKey(rows) !== this.shown) this.changed.fire();
+    else if (rows.length) this.changed.fire(rows);
   }
 
   getChildren(node?: WorkersViewNode): WorkersViewNode[] {
@@ -44,17 +56,33 @@ class WorkersTreeProvider implements vscode.TreeDataProvider<WorkersViewNode> {
     if (node) return [];
     const pending = this.requests.list.filter((r) => r.status === 'pending').length;
     const group: WorkersViewNode[] = this.requests.list.length ? [{ kind: 'requests', count: pending }] : [];
-    return [...this.workerNodes(), ...group];
+    const rows = this.workerNodes();
+    this.shown = this.layoutKey(rows);
+    return [...rows, ...group];
+  }
+
+  private layoutKey(rows: WorkerNode[]): string {
+    // A request changes rarely and lives in its own section: any change to one redraws the list.
+    return JSON.stringify([rows.map((n) => n.taskId), this.requests.list]);
   }
 
   private workerNodes(): WorkerNode[] {
     const tasks = this.planSource.current?.plan.tasks ?? [];
     const order = new Map(tasks.map((t, i) => [t.id, i]));
     const here = this.workers.worktreeWindow?.taskId; // a task's own worktree window shows its worker only
-    return [...this.workers.records]
+    const rows = [...this.workers.records]
       .filter(([id, r]) => r.view.state !== 'approved' && (!here || id === here))
       .sort(([a], [b]) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || a.localeCompare(b))
-      .map(([taskId, record]) => ({ kind: 'worker', taskId, record, title: tasks.find((t) => t.id === taskId)?.title ?? taskId }));
+      .map(([taskId, record]) => {
+        const title = tasks.find((t) => t.id === taskId)?.title ?? taskId;
+        const node = this.nodes.get(taskId) ?? { kind: 'worker' as const, taskId, record, title };
+        node.record = record;
+        node.title = title;
+        this.nodes.set(taskId, node);
+        return node;
+      });
+    for (const id of this.nodes.keys()) if (!rows.some((n) => n.taskId === id)) this.nodes.delete(id);
+    return rows;
   }
 
   getTreeItem(node: WorkersViewNode): vscode.TreeItem {
