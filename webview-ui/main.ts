@@ -199,7 +199,7 @@ function showGraph(next: GraphView, nextLive: Record<string, TaskLive>): void {
     ty += (before.y - after.y) * k;
   } else if (first && saved.viewport) {
     ({ x: tx, y: ty, scale: k } = saved.viewport);
-  } else if (first || !before) fit();
+  } else if (first || !before || !after) fit(); // the task it kept still has gone: show the whole plan
   applyTransform();
   app.setAttribute('aria-busy', 'false');
 }
@@ -211,13 +211,24 @@ function render(): void {
   columnsG.innerHTML = v.columns
     .map((c) => `<text class="column" x="${c.x + W / 2}" y="12" text-anchor="middle">${escapeHtml(c.label)}</text>`)
     .join('');
-  edgesG.innerHTML = v.edges
+  // A large plan is drawn straight into the parked groups: cull() then brings in only what is near the
+  // view, instead of the page taking in every element and handing most of them back before the first paint.
+  const culled = v.nodes.length >= CULL_FROM;
+  for (const g of parkedFor.values()) g.textContent = '';
+  const into = (home: SVGGElement) => {
+    home.textContent = '';
+    return culled ? parkedFor.get(home)! : home;
+  };
+  const edgesIn = into(edgesG);
+  const conflictsIn = into(conflictsG);
+  const nodesIn = into(nodesG);
+  edgesIn.innerHTML = v.edges
     .map((e, i) => `<path class="edge${e.critical ? ' critical' : ''}" data-i="${i}" d="${e.d}" marker-end="url(#arrow${e.critical ? '-critical' : ''})"/>`)
     .join('');
-  conflictsG.innerHTML = v.conflicts
+  conflictsIn.innerHTML = v.conflicts
     .map((c) => `<path class="conflict g${c.group % 5}" d="${c.d}"><title>${escapeHtml(`${c.a} and ${c.b} may touch the same files: ${v.conflictGroups[c.group].patterns.join(', ')}`)}</title></path>`)
     .join('');
-  nodesG.innerHTML = v.nodes
+  nodesIn.innerHTML = v.nodes
     .map(
       (n) => `<g class="node${n.critical ? ' critical' : ''}" data-id="${escapeHtml(n.id)}" transform="translate(${n.x} ${n.y})" role="listitem" tabindex="-1">` +
         `<title>${escapeHtml(n.fullTitle)}</title>` +
@@ -229,9 +240,9 @@ function render(): void {
     )
     .join('');
   boxes = new Map();
-  for (const g of nodesG.children) boxes.set((g as SVGGElement).dataset.id!, g as SVGGElement);
+  for (const g of nodesIn.children) boxes.set((g as SVGGElement).dataset.id!, g as SVGGElement);
   edgesByTask = new Map();
-  const paths = edgesG.children;
+  const paths = [...edgesIn.children];
   v.edges.forEach((e, i) => {
     for (const id of [e.from, e.to]) {
       let list = edgesByTask.get(id);
@@ -242,18 +253,17 @@ function render(): void {
   for (const n of v.nodes) paintBox(n.id);
   cullables = [];
   cullableOf = new Map();
-  for (const g of parkedFor.values()) g.textContent = '';
   kept = undefined;
-  if (v.nodes.length >= CULL_FROM) {
+  if (culled) {
     // In drawing order within each group: cull() puts an element back after the last one shown before it.
-    v.edges.forEach((e, i) => cullables.push({ el: edgesG.children[i] as SVGElement, home: edgesG, kind: e.critical ? 'critical' : 'edge', ...pathExtent(e.d), shown: true }));
-    for (const el of conflictsG.children) cullables.push({ el: el as SVGElement, home: conflictsG, kind: 'conflict', ...pathExtent(el.getAttribute('d')!), shown: true });
-    for (const n of v.nodes) cullables.push({ el: boxes.get(n.id)!, home: nodesG, kind: 'node', x0: n.x, y0: n.y, x1: n.x + W, y1: n.y + H, shown: true });
+    v.edges.forEach((e, i) => cullables.push({ el: paths[i] as SVGElement, home: edgesG, kind: e.critical ? 'critical' : 'edge', ...pathExtent(e.d), shown: false }));
+    for (const el of [...conflictsIn.children]) cullables.push({ el: el as SVGElement, home: conflictsG, kind: 'conflict', ...pathExtent(el.getAttribute('d')!), shown: false });
+    for (const n of v.nodes) cullables.push({ el: boxes.get(n.id)!, home: nodesG, kind: 'node', x0: n.x, y0: n.y, x1: n.x + W, y1: n.y + H, shown: false });
     cullableOf = new Map(cullables.map((c, i) => [c.el, i]));
   }
   if (selected && !boxes.has(selected)) selected = undefined;
   if (selected) markSelected(selected, true);
-  const focusable = boxes.get(selected ?? '') ?? (nodesG.firstElementChild as SVGGElement | null);
+  const focusable = boxes.get(selected ?? v.nodes[0]?.id ?? '');
   focusable?.setAttribute('tabindex', '0');
   focusableBox = focusable ?? undefined;
   renderProblems();

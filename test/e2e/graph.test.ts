@@ -20,6 +20,18 @@ const NEW_TASK = `
     estimate: 1h
 `;
 
+/** A plan of `n` tasks in ten stages, each task after one of the stage before. */
+function largePlan(n: number): string {
+  const lines = ['version: 1', 'name: Large plan', 'base: main', 'tasks:'];
+  const perStage = Math.ceil(n / 10);
+  for (let i = 0; i < n; i++) {
+    const id = `t${String(i).padStart(4, '0')}`;
+    const dep = i >= perStage ? `t${String(i - perStage).padStart(4, '0')}` : undefined;
+    lines.push(`  - id: ${id}`, `    title: Task ${i}`, `    estimate: 1h`, ...(dep ? [`    deps: [${dep}]`] : []));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 describe('Graph panel, through the UI', function () {
   this.timeout(300_000);
   let host: Host;
@@ -239,6 +251,38 @@ describe('Graph panel, through the UI', function () {
     }
     await boxCount(7, 'the plan back to seven tasks');
     assert.equal(await graph().locator('#problems').isHidden(), true);
+  });
+
+  it('draws a plan of a thousand tasks, keeping in the page only the boxes near the view; search reveals one far away', async () => {
+    const plan = path.join(workspace, 'baton.yaml');
+    const good = fs.readFileSync(plan, 'utf8');
+    fs.writeFileSync(plan, largePlan(1000));
+    try {
+      await poll('the panel to say 1000 tasks', async () => ((await graph().locator('#summary').textContent())?.startsWith('1000 tasks') ? true : undefined), 30_000, 250);
+      // Zoomed in on a part of the plan: the boxes far from the view leave the page.
+      for (let i = 0; i < 12; i++) await graph().locator('#zoomIn').click();
+      const inPage = await poll('boxes far from the view to leave the page', async () => {
+        const n = await boxes().count();
+        return n > 0 && n < 300 ? n : undefined;
+      }, 10_000, 250);
+      // What is in view is drawn.
+      const stage = await graph().locator('#stage').boundingBox();
+      const inView = await boxes().evaluateAll((els) => {
+        const s = document.getElementById('stage')!.getBoundingClientRect();
+        return els.map((el) => el.getBoundingClientRect()).filter((r) => r.right > s.left && r.left < s.right && r.bottom > s.top && r.top < s.bottom).length;
+      });
+      assert.ok(inView > 0, `boxes drawn in view: ${inView} of ${inPage} in the page`);
+      // A task far away, found by the search: its box comes back into the page, selected and in view.
+      const far = graph().locator('#nodes .node[data-id="t0999"]');
+      assert.equal(await far.count(), 0, 'the last task, far from the view, is not in the page');
+      await findInGraph('t0999');
+      const at = await far.boundingBox();
+      assert.ok(stage && at && at.x >= stage.x && at.y >= stage.y && at.x + at.width <= stage.x + stage.width + 1 && at.y + at.height <= stage.y + stage.height + 1, `t0999 in view: ${JSON.stringify([at, stage])}`);
+      await host.screenshot('graph-thousand-tasks');
+    } finally {
+      fs.writeFileSync(plan, good);
+    }
+    await boxCount(7, 'the plan back to seven tasks');
   });
 
   it('is readable in dark, light and high-contrast themes', async () => {
