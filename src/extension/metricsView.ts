@@ -23,7 +23,9 @@ export function metricsTooltip(layout: BatonLayout, plan: Plan, taskId: string):
   if (!m.started) return undefined;
   const lines = [
     vscode.l10n.t('**Time:** {0} wall · {1} working · {2} waiting for you', formatSeconds(m.wallSeconds), formatSeconds(m.activeSeconds), formatSeconds(m.waitingSeconds)),
-    vscode.l10n.t('**Tokens:** {0} · {1}', formatTokens(m.tokens.total), formatCost(m.cost)),
+    m.preReviewTokens > 0
+      ? vscode.l10n.t('**Tokens:** {0} ({1} pre-review) · {2}', formatTokens(m.tokens.total), formatTokens(m.preReviewTokens), formatCost(m.cost))
+      : vscode.l10n.t('**Tokens:** {0} · {1}', formatTokens(m.tokens.total), formatCost(m.cost)),
     m.gateFailures
       ? vscode.l10n.t('**Gate runs:** {0} ({1} failed) · **Changes requested:** {2}', m.gateRuns, m.gateFailures, m.changesRequested)
       : vscode.l10n.t('**Gate runs:** {0} · **Changes requested:** {1}', m.gateRuns, m.changesRequested),

@@ -28,6 +28,21 @@ const HAIKU = { input: 220, output: 12, cacheWrite: 0, cacheRead: 0 };
 const COST = 0.0223075;
 const TOTAL = 10 + 495 + 1550 + 29200 + 220 + 12;
 
+// Two AI pre-reviews of the task, as preReview.ts records them (one failed after reading: it still cost):
+//   opus:  input 1000, output 200 → (1000×5 + 200×25) / 1e6 = 0.01
+//   haiku: input 500, output 100  → (500×1 + 100×5) / 1e6 = 0.001
+const REVIEW_USAGE = { 'claude-opus-4-5-20251101': { input: 1000, output: 200, cacheWrite: 0, cacheRead: 0 } };
+const FAILED_REVIEW_USAGE = { 'claude-haiku-4-5-20251001': { input: 500, output: 100, cacheWrite: 0, cacheRead: 0 } };
+const REVIEW_TOKENS = 1800;
+const REVIEW_COST = 0.011;
+function preReviews(): RunEvent[] {
+  return [
+    { type: 'pre-review:start', at: '2026-01-05T10:14:10.000Z', commit: 'abc' },
+    { type: 'pre-review', at: '2026-01-05T10:15:00.000Z', status: 'failed', commit: 'abc', error: 'the reviewer exited with code 1', usage: FAILED_REVIEW_USAGE },
+    { type: 'pre-review', at: '2026-01-05T10:16:00.000Z', status: 'done', commit: 'abc', usage: REVIEW_USAGE },
+  ];
+}
+
 function plan(tasks = '  - {id: ui-form, title: Contact form, estimate: 30m}\n') {
   return readYamlPlan(planYaml(tasks), 'baton.yaml').plan;
 }
@@ -103,6 +118,35 @@ describe('metrics', () => {
     );
   });
 
+  it("adds the AI pre-reviews' tokens and cost to the task's, and gives their share on its own", () => {
+    const m = metricsFromEvents([...lifeOfATask(FIXTURE), ...preReviews()], plan(), 'ui-form');
+    assert.equal(m.tokens.total, TOTAL + REVIEW_TOKENS);
+    assert.equal(m.tokens.input, 230 + 1500);
+    assert.ok(Math.abs(m.cost - (COST + REVIEW_COST)) < 1e-12, String(m.cost));
+    assert.equal(m.preReviewTokens, REVIEW_TOKENS);
+    assert.ok(Math.abs(m.preReviewCost - REVIEW_COST) < 1e-12, String(m.preReviewCost));
+    assert.deepEqual(m.models, ['claude-haiku-4-5-20251001', 'claude-opus-4-5-20251101', 'claude-sonnet-4-5-20250929']);
+    const without = metricsFromEvents(lifeOfATask(FIXTURE), plan(), 'ui-form');
+    assert.equal(without.preReviewTokens, 0);
+    assert.equal(without.preReviewCost, 0);
+  });
+
+  it('a pre-review recorded without usage, or with usage it cannot read, adds nothing', () => {
+    const base = metricsFromEvents(lifeOfATask(FIXTURE), plan(), 'ui-form');
+    const odd: RunEvent[] = [
+      { type: 'pre-review', at: '2026-01-05T10:15:00.000Z', status: 'done', commit: 'abc' },
+      { type: 'pre-review', at: '2026-01-05T10:15:01.000Z', status: 'done', commit: 'abc', usage: 'lots' },
+      { type: 'pre-review', at: '2026-01-05T10:15:02.000Z', status: 'done', commit: 'abc', usage: [{ input: 5 }] },
+      { type: 'pre-review', at: '2026-01-05T10:15:03.000Z', status: 'done', commit: 'abc', usage: { 'claude-opus-4-5': null, m: 7, n: { input: -5, output: '12', cacheRead: null } } },
+    ];
+    const m = metricsFromEvents([...lifeOfATask(FIXTURE), ...odd], plan(), 'ui-form');
+    assert.deepEqual(m.tokens, base.tokens);
+    assert.equal(m.cost, base.cost);
+    assert.deepEqual(m.models, base.models);
+    assert.equal(m.preReviewTokens, 0);
+    assert.equal(m.preReviewCost, 0);
+  });
+
   it('uses the usage recorded at Stop when the transcript is gone', () => {
     const m = metricsFromEvents(lifeOfATask('/nowhere/gone.jsonl'), plan(), 'ui-form');
     assert.equal(m.tokens.total, 2);
@@ -126,17 +170,19 @@ describe('metrics', () => {
 
   it('renders the Run Report: a row per task, estimate against actual as bars, the timeline image', () => {
     const p = plan('  - {id: ui-form, title: Contact form, estimate: 30m}\n  - {id: api, title: "Send | mail", estimate: 1h, deps: [ui-form]}\n');
-    const ui = metricsFromEvents(lifeOfATask(FIXTURE), p, 'ui-form');
+    const ui = metricsFromEvents([...lifeOfATask(FIXTURE), ...preReviews()], p, 'ui-form');
     const api = metricsFromEvents([], p, 'api');
     const { markdown, timelineSvg } = renderRunReport({
       plan: 'Test',
       generatedAt: '2026-01-05T12:00:00.000Z',
       tasks: [ui, api],
-      totals: { tasks: 2, approved: 1, wallSeconds: 1200, activeSeconds: 300, waitingSeconds: 180, tokens: ui.tokens, cost: ui.cost, gateRuns: 2, changesRequested: 1, estimateHours: 1.5, actualHours: 1 / 3 },
+      totals: { tasks: 2, approved: 1, wallSeconds: 1200, activeSeconds: 300, waitingSeconds: 180, tokens: ui.tokens, cost: ui.cost, preReviewTokens: ui.preReviewTokens, preReviewCost: ui.preReviewCost, gateRuns: 2, changesRequested: 1, estimateHours: 1.5, actualHours: 1 / 3 },
     });
     assert.match(markdown, /^# Run Report: Test/);
-    assert.match(markdown, /\| `ui-form` Contact form \| approved \| 20m 00s \| 5m 00s \| 3m 00s \| 31\.5k \| \$0\.02 \| 2 \(1 failed\) \| 1 \| 30m \| 20m \|/);
-    assert.match(markdown, /\| `api` Send \\\| mail \| not started \|/);
+    assert.match(markdown, /\| `ui-form` Contact form \| approved \| 20m 00s \| 5m 00s \| 3m 00s \| 33\.3k \(1\.8k pre-review\) \| \$0\.03 \| 2 \(1 failed\) \| 1 \| 30m \| 20m \|/);
+    assert.match(markdown, /\| Tokens \(input \/ output \/ cache write \/ cache read\) \| 33\.3k \([^)]*\), 1\.8k of them AI pre-review \|/);
+    assert.match(markdown, /\| Cost \| \$0\.03 \(\$0\.01 AI pre-review\) \|/);
+    assert.match(markdown, /\| `api` Send \\\| mail \| not started \| [^|]*\| [^|]*\| [^|]*\| 0 \|/, 'no pre-review share where there was none');
     // One scale for every bar: the longest (api's 1h estimate) is 40 wide.
     assert.ok(markdown.includes(['ui-form  est  ' + '#'.repeat(20) + ' '.repeat(20) + '  30m', '         act  ' + '='.repeat(13) + ' '.repeat(27) + '  20m', 'api      est  ' + '#'.repeat(40) + '  1h'].join('\n')));
     assert.match(markdown, /!\[Timeline[^\]]*\]\(timeline\.svg\)/);
@@ -170,22 +216,31 @@ describe('baton report and archive', () => {
   }
 
   it('baton report --json gives per-task and plan metrics; baton report prints the Markdown report', async () => {
-    const { dir } = repoWithRun(false);
+    const { dir, layout } = repoWithRun(false);
+    for (const e of preReviews()) appendEvent(layout.events('api'), e);
     const json = await runCli(dir, ['report', '--json']);
     assert.equal(json.status, 0, json.stderr);
     const m = JSON.parse(json.stdout);
     assert.equal(m.plan, 'Test');
-    assert.deepEqual(Object.keys(m.totals).sort(), ['activeSeconds', 'actualHours', 'approved', 'changesRequested', 'cost', 'endedAt', 'estimateHours', 'gateRuns', 'startedAt', 'tasks', 'tokens', 'waitingSeconds', 'wallSeconds'].sort());
+    assert.deepEqual(Object.keys(m.totals).sort(), ['activeSeconds', 'actualHours', 'approved', 'changesRequested', 'cost', 'endedAt', 'estimateHours', 'gateRuns', 'preReviewCost', 'preReviewTokens', 'startedAt', 'tasks', 'tokens', 'waitingSeconds', 'wallSeconds'].sort());
     const ui = m.tasks.find((t: { task: string }) => t.task === 'ui-form');
     assert.equal(ui.tokens.total, TOTAL);
     assert.equal(ui.activeSeconds, 300);
     assert.equal(ui.waitingSeconds, 180);
     assert.equal(ui.gateRuns, 2);
     assert.ok(Math.abs(ui.cost - COST) < 1e-12);
+    assert.equal(ui.preReviewTokens, 0);
+    const api = m.tasks.find((t: { task: string }) => t.task === 'api');
+    assert.equal(api.tokens.total, REVIEW_TOKENS, "the pre-reviews are the api task's only tokens");
+    assert.equal(api.preReviewTokens, REVIEW_TOKENS);
+    assert.equal(m.totals.tokens.total, TOTAL + REVIEW_TOKENS);
+    assert.equal(m.totals.preReviewTokens, REVIEW_TOKENS);
+    assert.ok(Math.abs(m.totals.cost - (COST + REVIEW_COST)) < 1e-12);
+    assert.ok(Math.abs(m.totals.preReviewCost - REVIEW_COST) < 1e-12);
     assert.equal(m.totals.approved, 1);
 
     const priced = JSON.parse((await runCli(dir, ['report', '--json'], { BATON_PRICES: '{"claude-sonnet-4-5":{"input":0,"output":0,"cacheWrite":0,"cacheRead":0}}' })).stdout);
-    assert.ok(Math.abs(priced.totals.cost - 0.00028) < 1e-12, 'BATON_PRICES sets the sonnet price to zero: only haiku costs');
+    assert.ok(Math.abs(priced.totals.cost - 0.00028 - REVIEW_COST) < 1e-12, 'BATON_PRICES sets the sonnet price to zero: only haiku and the pre-reviews cost');
     const bad = await runCli(dir, ['report'], { BATON_PRICES: '{' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /BATON_PRICES: Prices must be JSON/);
@@ -194,6 +249,7 @@ describe('baton report and archive', () => {
     assert.equal(md.status, 0, md.stderr);
     assert.match(md.stdout, /# Run Report: Test\n/);
     assert.match(md.stdout, /\| `ui-form` Contact form \| approved \|/);
+    assert.match(md.stdout, /\| `api` Send mail \| started \| [^|]*\| [^|]*\| [^|]*\| 1\.8k \(1\.8k pre-review\) \|/);
 
     // The worker-side subcommand is still there.
     const worker = await runCli(dir, ['report', 'blocked', 'why'], { BATON_TASK_ID: '', BATON_ROOT: '' });

@@ -3,11 +3,13 @@
 // risk summary in result.json; `baton review` shows it beside the gates. It never approves and never
 // changes the worktree. Off unless asked for.
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureWorktree } from '../../src/core/git/worktrees';
 import { parsePlan } from '../../src/core/plan/parse';
+import { readEvents } from '../../src/core/run/events';
 import { BatonLayout } from '../../src/core/run/layout';
+import { taskMetrics } from '../../src/core/run/metrics';
 import { PRE_REVIEW_INLINE_BYTES, preReviewOf, preReviewPrompt, runPreReview } from '../../src/core/run/preReview';
 import { readResult } from '../../src/core/run/result';
 import { useClaudeWorkerEnv } from '../support/claudeWorkerEnv';
@@ -96,6 +98,17 @@ describe('AI pre-review, with the real Claude Code CLI', function () {
     assert.match(text, new RegExp(`Gates: not run\\n\\nAI pre-review \\(advice, not an approval; on ${head.slice(0, 7)}\\):\\n  \\*\\*What changed\\*\\*: api.txt is added`));
     assert.match(text, /History:[\s\S]*AI pre-review written/);
 
+    // What the reviewer cost is the task's too: its tokens, as the CLI reported them, are in the metrics.
+    const reviewed = readEvents(join(repo, '.baton/runs/api/events.jsonl')).find((e) => e.type === 'pre-review');
+    const usage = reviewed?.usage as Record<string, { input: number; output: number }> | undefined;
+    assert.ok(usage && Object.keys(usage).length === 1, JSON.stringify(reviewed));
+    const [counts] = Object.values(usage);
+    assert.ok(counts.input > 0 && counts.output > 0, JSON.stringify(usage));
+    const report = JSON.parse((await runCli(repo, ['report', '--json'], env)).stdout);
+    assert.equal(report.tasks[0].preReviewTokens, counts.input + counts.output);
+    assert.ok(report.tasks[0].tokens.total > report.tasks[0].preReviewTokens, "the worker's tokens and the reviewer's");
+    assert.ok(report.tasks[0].preReviewCost > 0);
+
     // Once per commit: asking again says it is there.
     const again = await runCli(repo, ['pre-review', 'api'], env);
     assert.equal(again.status, 0, again.stderr);
@@ -153,5 +166,72 @@ describe('AI pre-review: prompt and failures', () => {
     assert.equal(await runPreReview(request), undefined, 'not again by itself for the same commit');
     assert.equal((await runPreReview({ ...request, retryFailed: true }))?.status, 'failed', 'again when the person asks');
     assert.match(readFileSync(layout.events('api'), 'utf8'), /"type":"pre-review","at":"[^"]+","status":"failed"/);
+  });
+
+  /** A task with a commit to review, and a stand-in for Claude Code that prints `out` and exits with `code`. */
+  async function reviewWith(out: string, code = 0) {
+    const repo = makeRepo(PLAN);
+    const layout = new BatonLayout(repo);
+    layout.ensureRunDir('api');
+    await ensureWorktree(repo, 'api', 'main', layout.worktree('api'));
+    writeFileSync(join(layout.worktree('api'), 'api.txt'), 'x\n');
+    git(layout.worktree('api'), 'add', 'api.txt');
+    git(layout.worktree('api'), 'commit', '-qm', 'Add api.txt');
+    const command = join(repo, 'fake-claude');
+    writeFileSync(command, `#!/bin/sh\ncat >/dev/null\nprintf '%s\\n' "$FAKE_OUT"\nexit ${code}\n`);
+    chmodSync(command, 0o755);
+    const { plan } = parsePlan(PLAN, join(repo, 'baton.yaml'));
+    const outcome = await runPreReview({ layout, plan, task: plan.tasks[0], command, env: { ...process.env, FAKE_OUT: out } });
+    const event = readEvents(layout.events('api')).find((e) => e.type === 'pre-review');
+    return { outcome, event, metrics: taskMetrics(layout, plan, 'api') };
+  }
+
+  it("records the reviewer's tokens per model from Claude Code's JSON, also when it failed", async () => {
+    const modelUsage = {
+      'claude-opus-4-5-20251101': { inputTokens: 1000, outputTokens: 200, cacheReadInputTokens: 3000, cacheCreationInputTokens: 400, costUSD: 0.0225, contextWindow: 200000 },
+      'claude-haiku-4-5-20251001': { inputTokens: 50, outputTokens: 10, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.0001 },
+    };
+    const done = await reviewWith(JSON.stringify({ type: 'result', is_error: false, result: SUMMARY, usage: { input_tokens: 1050 }, modelUsage, total_cost_usd: 0.0226 }));
+    assert.equal(done.outcome?.status, 'done');
+    assert.deepEqual(done.event?.usage, {
+      'claude-opus-4-5-20251101': { input: 1000, output: 200, cacheWrite: 400, cacheRead: 3000 },
+      'claude-haiku-4-5-20251001': { input: 50, output: 10, cacheWrite: 0, cacheRead: 0 },
+    });
+    assert.equal(done.metrics.tokens.total, 4660);
+    assert.equal(done.metrics.preReviewTokens, 4660);
+    // (1000×5 + 200×25 + 400×6.25 + 3000×0.5 + 50×1 + 10×5) / 1e6
+    assert.ok(Math.abs(done.metrics.cost - 0.0141) < 1e-12, String(done.metrics.cost));
+
+    const failed = await reviewWith(JSON.stringify({ type: 'result', is_error: true, result: 'API Error: overloaded', modelUsage }), 1);
+    assert.equal(failed.outcome?.status, 'failed');
+    assert.match(failed.outcome!.error!, /exited with code 1: API Error: overloaded/);
+    assert.equal(failed.metrics.preReviewTokens, 4660, 'a failed review still cost its tokens');
+
+    // An older CLI with only the session-wide usage: counted, under an unknown model at the default price.
+    const plain = await reviewWith(JSON.stringify({ result: SUMMARY, usage: { input_tokens: 100, output_tokens: 20, cache_read_input_tokens: 0 } }));
+    assert.deepEqual(plain.event?.usage, { unknown: { input: 100, output: 20, cacheWrite: 0, cacheRead: 0 } });
+    assert.equal(plain.metrics.preReviewTokens, 120);
+  });
+
+  it('a reviewer whose JSON has no usage, or usage it cannot read, is recorded as before and counts nothing', async () => {
+    for (const out of [
+      JSON.stringify({ result: SUMMARY }),
+      JSON.stringify({ result: SUMMARY, modelUsage: 'lots', usage: 'lots' }),
+      JSON.stringify({ result: SUMMARY, modelUsage: { m: 'x', n: { inputTokens: '5', outputTokens: -3, cacheReadInputTokens: null } } }),
+      `{"result":${JSON.stringify(SUMMARY)},"modelUsage":{"__proto__":{"inputTokens":9}}}`,
+      JSON.stringify({ result: SUMMARY, modelUsage: [{ inputTokens: 5 }] }),
+      JSON.stringify({ result: SUMMARY, usage: [1, 2] }),
+    ]) {
+      const r = await reviewWith(out);
+      assert.equal(r.outcome?.status, 'done', out);
+      assert.equal(r.outcome?.summary, SUMMARY, out);
+      assert.deepEqual(Object.keys(r.event ?? {}), ['type', 'at', 'status', 'commit'], out);
+      assert.equal(r.metrics.tokens.total, 0, out);
+      assert.equal(r.metrics.preReviewTokens, 0, out);
+      assert.equal(r.metrics.cost, 0, out);
+    }
+    const garbled = await reviewWith('not json');
+    assert.equal(garbled.outcome?.status, 'failed');
+    assert.deepEqual(Object.keys(garbled.event ?? {}), ['type', 'at', 'status', 'commit', 'error']);
   });
 });

@@ -5,6 +5,9 @@
 // (Stop) or its process. Waiting-for-you time: from a question to the person (a Notification other
 // than the idle prompt, `baton report blocked`) to the next sign of work. Each launch is followed on
 // its own (events carry their launch), so a late hook of an older session never stretches a newer one.
+//
+// Tokens and cost: the workers' sessions and the AI pre-reviews of the task (recorded with their
+// `pre-review` events), both money the task cost; the pre-reviews' share is also given on its own.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../plan/model';
@@ -31,9 +34,13 @@ export interface TaskMetrics {
   activeSeconds: number;
   waitingSeconds: number;
   launches: number;
+  /** The workers' and the AI pre-reviews' tokens. */
   tokens: TokenCounts & { total: number };
-  /** US dollars at the price list given. */
+  /** US dollars at the price list given, pre-reviews included. */
   cost: number;
+  /** Of those, the AI pre-reviews' tokens (in total) and cost. */
+  preReviewTokens: number;
+  preReviewCost: number;
   models: string[];
   gateRuns: number;
   gateFailures: number;
@@ -60,6 +67,8 @@ export interface PlanMetrics {
     waitingSeconds: number;
     tokens: TokenCounts & { total: number };
     cost: number;
+    preReviewTokens: number;
+    preReviewCost: number;
     gateRuns: number;
     changesRequested: number;
     estimateHours: number;
@@ -113,6 +122,7 @@ export function metricsFromEvents(events: RunEvent[], plan: Plan, taskId: string
   const launches = new Map<string, LaunchState>();
   const periods: { kind: 'active' | 'waiting'; start: number; end: number }[] = [];
   const sessionUsage = new Map<string, { usage?: UsageByModel; transcript?: string }>();
+  let preReviewUsage: UsageByModel = {};
   let gateRuns = 0;
   let gateFailures = 0;
   let changesRequested = 0;
@@ -172,6 +182,10 @@ export function metricsFromEvents(events: RunEvent[], plan: Plan, taskId: string
       const session = typeof e.session === 'string' ? e.session : typeof e.transcript === 'string' ? e.transcript : `#${t}`;
       sessionUsage.set(session, { usage: e.usage as UsageByModel, transcript: typeof e.transcript === 'string' ? e.transcript : undefined });
     }
+    if (e.type === 'pre-review' && e.usage && typeof e.usage === 'object' && !Array.isArray(e.usage)) {
+      // Each pre-review is a session of its own: they add up.
+      preReviewUsage = addUsage(preReviewUsage, e.usage as UsageByModel);
+    }
     if (e.type === 'gates') {
       gateRuns++;
       if (e.passed === false) gateFailures++;
@@ -197,9 +211,11 @@ export function metricsFromEvents(events: RunEvent[], plan: Plan, taskId: string
   let usage: UsageByModel = {};
   for (const { usage: recorded, transcript } of sessionUsage.values()) {
     const current = transcript && existsSync(transcript) ? transcriptUsage(transcript) : undefined;
-    for (const [model, t] of Object.entries(current ?? recorded ?? {})) usage = { ...usage, [model]: addTokens(usage[model] ?? zeroTokens(), normalise(t)) };
+    usage = addUsage(usage, current ?? recorded ?? {});
   }
+  usage = addUsage(usage, preReviewUsage);
   const tokens = sumUsage(usage);
+  const prices = options.prices ?? DEFAULT_PRICES;
 
   if (gateRuns === 0 && options.resultFile) {
     // Gates recorded only in result.json (by a worker or an older Baton): one run.
@@ -232,7 +248,9 @@ export function metricsFromEvents(events: RunEvent[], plan: Plan, taskId: string
     waitingSeconds: sumOf('waiting'),
     launches: launches.size,
     tokens: { ...tokens, total: totalTokens(tokens) },
-    cost: usageCost(usage, options.prices ?? DEFAULT_PRICES),
+    cost: usageCost(usage, prices),
+    preReviewTokens: totalTokens(sumUsage(preReviewUsage)),
+    preReviewCost: usageCost(preReviewUsage, prices),
     models: Object.keys(usage).sort(),
     gateRuns,
     gateFailures,
@@ -242,6 +260,16 @@ export function metricsFromEvents(events: RunEvent[], plan: Plan, taskId: string
     runs: [...launches.entries()].map(([k, s]) => ({ start: iso(s.first), end: iso(k === lastKey && !s.ended && approvedAt === undefined ? Math.max(now, s.last) : s.last) })),
     periods: periods.sort((a, b) => a.start - b.start).map((p) => ({ kind: p.kind, start: iso(p.start), end: iso(p.end) })),
   };
+}
+
+/** `a` with `b`'s tokens added, model by model (`b` as recorded in an event: read with care). */
+function addUsage(a: UsageByModel, b: UsageByModel): UsageByModel {
+  let out = a;
+  for (const [model, t] of Object.entries(b)) {
+    const counts = normalise(t);
+    if (totalTokens(counts)) out = { ...out, [model]: addTokens(out[model] ?? zeroTokens(), counts) };
+  }
+  return out;
 }
 
 function normalise(t: Partial<TokenCounts> | undefined): TokenCounts {
@@ -279,6 +307,8 @@ export function summarise(plan: Plan, tasks: TaskMetrics[], now: Date): PlanMetr
       waitingSeconds: sum((t) => t.waitingSeconds),
       tokens: { ...tokens, total: totalTokens(tokens) },
       cost: sum((t) => t.cost),
+      preReviewTokens: sum((t) => t.preReviewTokens),
+      preReviewCost: sum((t) => t.preReviewCost),
       gateRuns: sum((t) => t.gateRuns),
       changesRequested: sum((t) => t.changesRequested),
       estimateHours: sum((t) => t.estimateHours ?? 0),

@@ -13,6 +13,7 @@ import type { Plan, Task } from '../plan/model';
 import { appendEvent } from './events';
 import type { BatonLayout } from './layout';
 import { readResult, updateResult, type TaskResult } from './result';
+import { printResultUsage, type UsageByModel } from './usage';
 
 /** What result.json's `pre_review` holds. */
 export interface PreReview {
@@ -95,6 +96,7 @@ export async function runPreReview(r: PreReviewRequest): Promise<PreReview | und
   appendEvent(layout.events(task.id), { type: 'pre-review:start', at: now.toISOString(), commit: head });
 
   let outcome: PreReview;
+  let usage: UsageByModel | undefined;
   try {
     const diff = await runGit(worktree, ['diff', '-M', '--no-color', '--no-ext-diff', review.mergeBase]);
     if (diff.code !== 0) throw new Error(`git diff failed: ${diff.stderr.trim()}`);
@@ -104,13 +106,16 @@ export async function runPreReview(r: PreReviewRequest): Promise<PreReview | und
     const promptFile = `${layout.runDir(task.id)}/pre-review-prompt.md`;
     const persona = readPersona(layout.root, 'reviewer', r.personasDir);
     writeFileAtomic.sync(promptFile, preReviewPrompt({ plan: r.plan, task, persona: persona.text, diff: diff.stdout, diffFile, files: review.files.map((f) => f.path), untracked, summary: readResult(layout, task.id)?.summary }), { fsync: false });
-    const summary = await askReviewer(r, worktree, promptFile);
-    outcome = { status: 'done', summary, commit: head, at: new Date().toISOString() };
+    const answer = await askReviewer(r, worktree, promptFile);
+    usage = answer.usage;
+    outcome = { status: 'done', summary: answer.summary, commit: head, at: new Date().toISOString() };
   } catch (e) {
+    // A reviewer that failed after reading still cost its tokens.
+    if (e instanceof ReviewerFailed) usage = e.usage;
     outcome = { status: 'failed', error: (e as Error).message.slice(0, 2000), commit: head, at: new Date().toISOString() };
   }
   await updateResult(layout, task.id, { pre_review: outcome });
-  appendEvent(layout.events(task.id), { type: 'pre-review', at: outcome.at, status: outcome.status, commit: head, ...(outcome.error ? { error: outcome.error } : {}) });
+  appendEvent(layout.events(task.id), { type: 'pre-review', at: outcome.at, status: outcome.status, commit: head, ...(outcome.error ? { error: outcome.error } : {}), ...(usage ? { usage } : {}) });
   return outcome;
 }
 
@@ -142,10 +147,20 @@ export function preReviewArgs(runDir: string): string[] {
   ];
 }
 
-/** Runs the reviewer with the prompt file on stdin; resolves with its final message. */
-function askReviewer(r: PreReviewRequest, worktree: string, promptFile: string): Promise<string> {
+/** A reviewer that ran and failed, with the tokens it used when its output said. */
+class ReviewerFailed extends Error {
+  constructor(
+    message: string,
+    readonly usage: UsageByModel | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs the reviewer with the prompt file on stdin; resolves with its final message and the tokens it used. */
+function askReviewer(r: PreReviewRequest, worktree: string, promptFile: string): Promise<{ summary: string; usage?: UsageByModel }> {
   const input = openSync(promptFile, 'r');
-  return new Promise<string>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(r.command, preReviewArgs(r.layout.runDir(r.task.id)), { cwd: worktree, env: r.env, stdio: [input, 'pipe', 'pipe'], signal: r.signal });
     closeSync(input);
     let out = '';
@@ -166,8 +181,9 @@ function askReviewer(r: PreReviewRequest, worktree: string, promptFile: string):
         parsed = undefined;
       }
       const text = typeof parsed?.result === 'string' ? parsed.result.trim() : '';
-      if (code === 0 && parsed?.is_error !== true && text) resolve(text.slice(0, SUMMARY_MAX_CHARS));
-      else reject(new Error(`the reviewer ${signal ? `was ended (${signal})` : `exited with code ${code}`}${text ? `: ${text.slice(0, 500)}` : err.trim() ? `: ${err.trim().split('\n').slice(-3).join(' ')}` : ''}`));
+      const usage = printResultUsage(parsed);
+      if (code === 0 && parsed?.is_error !== true && text) resolve({ summary: text.slice(0, SUMMARY_MAX_CHARS), usage });
+      else reject(new ReviewerFailed(`the reviewer ${signal ? `was ended (${signal})` : `exited with code ${code}`}${text ? `: ${text.slice(0, 500)}` : err.trim() ? `: ${err.trim().split('\n').slice(-3).join(' ')}` : ''}`, usage));
     });
   });
 }

@@ -16,6 +16,11 @@ function cell(text: string): string {
   return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`).replace(/\s+/g, ' ');
 }
 
+/** "(1.2k pre-review)" after a number of tokens, when AI pre-reviews used some. */
+function preReviewShare(tokens: number): string {
+  return tokens > 0 ? ` (${formatTokens(tokens)} pre-review)` : '';
+}
+
 function hours(h: number): string {
   return h > 0 && h < 1 ? `${Math.round(h * 60)}m` : `${Math.round(h * 10) / 10}h`;
 }
@@ -29,8 +34,8 @@ export function renderRunReport(m: PlanMetrics, options: { timelineImage?: boole
   out.push(`| Wall time | ${formatSeconds(t.wallSeconds)} |`);
   out.push(`| Active (workers working) | ${formatSeconds(t.activeSeconds)} |`);
   out.push(`| Waiting for you | ${formatSeconds(t.waitingSeconds)} |`);
-  out.push(`| Tokens (input / output / cache write / cache read) | ${formatTokens(t.tokens.total)} (${formatTokens(t.tokens.input)} / ${formatTokens(t.tokens.output)} / ${formatTokens(t.tokens.cacheWrite)} / ${formatTokens(t.tokens.cacheRead)}) |`);
-  out.push(`| Cost | ${formatCost(t.cost)} |`);
+  out.push(`| Tokens (input / output / cache write / cache read) | ${formatTokens(t.tokens.total)} (${formatTokens(t.tokens.input)} / ${formatTokens(t.tokens.output)} / ${formatTokens(t.tokens.cacheWrite)} / ${formatTokens(t.tokens.cacheRead)})${t.preReviewTokens > 0 ? `, ${formatTokens(t.preReviewTokens)} of them AI pre-review` : ''} |`);
+  out.push(`| Cost | ${formatCost(t.cost)}${t.preReviewTokens > 0 ? ` (${formatCost(t.preReviewCost)} AI pre-review)` : ''} |`);
   out.push(`| Gate runs · changes requested | ${t.gateRuns} · ${t.changesRequested} |`);
   out.push(`| Estimate · actual (sum of tasks) | ${hours(t.estimateHours)} · ${hours(t.actualHours)} |`, '');
 
@@ -41,7 +46,7 @@ export function renderRunReport(m: PlanMetrics, options: { timelineImage?: boole
     const state = x.approved ? 'approved' : x.started ? 'started' : 'not started';
     const gates = x.gateFailures ? `${x.gateRuns} (${x.gateFailures} failed)` : String(x.gateRuns);
     out.push(
-      `| \`${x.task}\` ${cell(x.title)} | ${state} | ${formatSeconds(x.wallSeconds)} | ${formatSeconds(x.activeSeconds)} | ${formatSeconds(x.waitingSeconds)} | ${formatTokens(x.tokens.total)} | ${formatCost(x.cost)} | ${gates} | ${x.changesRequested} | ${x.estimateHours !== undefined ? hours(x.estimateHours) : '—'} | ${x.started ? hours(x.actualHours) : '—'} |`,
+      `| \`${x.task}\` ${cell(x.title)} | ${state} | ${formatSeconds(x.wallSeconds)} | ${formatSeconds(x.activeSeconds)} | ${formatSeconds(x.waitingSeconds)} | ${formatTokens(x.tokens.total)}${preReviewShare(x.preReviewTokens)} | ${formatCost(x.cost)} | ${gates} | ${x.changesRequested} | ${x.estimateHours !== undefined ? hours(x.estimateHours) : '—'} | ${x.started ? hours(x.actualHours) : '—'} |`,
     );
   }
   out.push('');

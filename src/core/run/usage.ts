@@ -91,6 +91,31 @@ export function transcriptUsage(path: unknown): UsageByModel | undefined {
   return out;
 }
 
+/**
+ * Usage per model from the result object `claude -p --output-format json` prints last: its `modelUsage`
+ * (per model: inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens), else its
+ * session-wide `usage` under `unknown`. Another program's output: anything unreadable counts as nothing.
+ * Undefined when it holds no tokens.
+ */
+export function printResultUsage(result: unknown): UsageByModel | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  const r = result as Record<string, unknown>;
+  const out: UsageByModel = {};
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+  if (r.modelUsage && typeof r.modelUsage === 'object' && !Array.isArray(r.modelUsage)) {
+    for (const [model, u] of Object.entries(r.modelUsage as Record<string, unknown>)) {
+      if (!u || typeof u !== 'object' || !model || model.length > 200 || model === '__proto__') continue;
+      const m = u as Record<string, unknown>;
+      out[model] = addTokens(out[model] ?? zeroTokens(), { input: n(m.inputTokens), output: n(m.outputTokens), cacheWrite: n(m.cacheCreationInputTokens), cacheRead: n(m.cacheReadInputTokens) });
+    }
+  } else if (r.usage && typeof r.usage === 'object') {
+    const u = r.usage as Record<string, unknown>;
+    out.unknown = { input: n(u.input_tokens), output: n(u.output_tokens), cacheWrite: n(u.cache_creation_input_tokens), cacheRead: n(u.cache_read_input_tokens) };
+  }
+  for (const [model, t] of Object.entries(out)) if (!totalTokens(t)) delete out[model];
+  return Object.keys(out).length ? out : undefined;
+}
+
 export function sumUsage(usage: UsageByModel): TokenCounts {
   return Object.values(usage).reduce(addTokens, zeroTokens());
 }
