@@ -11,6 +11,7 @@ import type { BatonLayout } from './layout';
 import { readResult } from './result';
 import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult } from './mergeQueue';
 import { previewMerge, readMergePreview } from './mergePreview';
+import { RerunningPass } from './rerunningPass';
 import type { RunStore, WorkerRecord } from './runStore';
 import { tasksToStart } from './scheduler';
 import { LIVE_STATES, planStates, type TaskState } from './states';
@@ -46,8 +47,15 @@ export class RunController {
   /** Launched a moment ago and not yet seen in a heartbeat: counts as starting. */
   private readonly launching = new Set<string>();
   private starting?: Promise<string[]>;
-  private merging?: Promise<MergeResult[]>;
-  private mergeAgain = false;
+  /** Merges whatever is queued; after a merge, the previews of the tasks still in review are made again. */
+  private readonly merging = new RerunningPass<MergeResult>(
+    () => processQueue(this.queueDeps()),
+    () => this.o.signal?.aborted === true,
+    // Started after the callers' own work (starting the dependents), which the person waits on.
+    (all) => {
+      if (all.some((m) => m.outcome === 'merged')) setImmediate(() => void this.refreshPreviews());
+    },
+  );
   /** Tasks whose gates auto-approval already ran and saw fail: not run again until the task changes. */
   private readonly gatesFailed = new Set<string>();
 
@@ -128,27 +136,18 @@ export class RunController {
     );
   }
 
-  private previewing?: Promise<void>;
-  private previewAgain = false;
-  private baseSeen?: string;
-
   /**
    * After the base moved: the previews of the tasks still in review, made again against it, one by one
-   * (a preview that is still current costs no git process). One pass at a time; a call meanwhile makes it
-   * look again.
+   * (a preview that is still current costs no git process).
    */
-  private refreshPreviews(): Promise<void> {
-    if (this.previewing) {
-      this.previewAgain = true;
-      return this.previewing;
-    }
-    this.previewing = (async () => {
-      do {
-        this.previewAgain = false;
-        for (const [id, state] of this.states()) if (state === 'review' && !this.o.signal?.aborted) await this.preview(id);
-      } while (this.previewAgain && !this.o.signal?.aborted);
-    })().finally(() => (this.previewing = undefined));
-    return this.previewing;
+  private readonly previewing = new RerunningPass<never>(async () => {
+    for (const [id, state] of this.states()) if (state === 'review' && !this.o.signal?.aborted) await this.preview(id);
+    return [];
+  }, () => this.o.signal?.aborted === true);
+  private baseSeen?: string;
+
+  private async refreshPreviews(): Promise<void> {
+    await this.previewing.run();
   }
 
   /**
@@ -192,21 +191,7 @@ export class RunController {
 
   /** Merges whatever is queued; a call while merging makes the running pass look again. */
   processQueue(): Promise<MergeResult[]> {
-    if (this.merging) {
-      this.mergeAgain = true;
-      return this.merging;
-    }
-    this.merging = (async () => {
-      const all: MergeResult[] = [];
-      do {
-        this.mergeAgain = false;
-        all.push(...(await processQueue(this.queueDeps())));
-      } while (this.mergeAgain && !this.o.signal?.aborted);
-      // Started after the callers' own work (starting the dependents), which the person waits on.
-      if (all.some((m) => m.outcome === 'merged')) setImmediate(() => void this.refreshPreviews());
-      return all;
-    })().finally(() => (this.merging = undefined));
-    return this.merging;
+    return this.merging.run();
   }
 
   /** On start: finishes or forgets a merge that a killed run left half-way (the base is never half-merged). */
