@@ -150,13 +150,7 @@ describe('AI pre-review: prompt and failures', () => {
   });
 
   it('records a reviewer that cannot run as failed, with the reason; runs again for the same commit only when asked', async () => {
-    const repo = makeRepo(PLAN);
-    const layout = new BatonLayout(repo);
-    layout.ensureRunDir('api');
-    await ensureWorktree(repo, 'api', 'main', layout.worktree('api'));
-    writeFileSync(join(layout.worktree('api'), 'api.txt'), 'x\n');
-    git(layout.worktree('api'), 'add', 'api.txt');
-    git(layout.worktree('api'), 'commit', '-qm', 'Add api.txt');
+    const { repo, layout } = await taskWithCommit();
     const { plan } = parsePlan(PLAN, join(repo, 'baton.yaml'));
     const request = { layout, plan, task: plan.tasks[0], command: join(repo, 'no-such-claude'), env: process.env };
     const first = await runPreReview(request);
@@ -168,8 +162,8 @@ describe('AI pre-review: prompt and failures', () => {
     assert.match(readFileSync(layout.events('api'), 'utf8'), /"type":"pre-review","at":"[^"]+","status":"failed"/);
   });
 
-  /** A task with a commit to review, and a stand-in for Claude Code that prints `out` and exits with `code`. */
-  async function reviewWith(out: string, code = 0) {
+  /** A repository whose task `api` has a worktree with one commit to review. */
+  async function taskWithCommit() {
     const repo = makeRepo(PLAN);
     const layout = new BatonLayout(repo);
     layout.ensureRunDir('api');
@@ -177,6 +171,12 @@ describe('AI pre-review: prompt and failures', () => {
     writeFileSync(join(layout.worktree('api'), 'api.txt'), 'x\n');
     git(layout.worktree('api'), 'add', 'api.txt');
     git(layout.worktree('api'), 'commit', '-qm', 'Add api.txt');
+    return { repo, layout };
+  }
+
+  /** A task with a commit to review, and a stand-in for Claude Code that prints `out` and exits with `code`. */
+  async function reviewWith(out: string, code = 0) {
+    const { repo, layout } = await taskWithCommit();
     const command = join(repo, 'fake-claude');
     writeFileSync(command, `#!/bin/sh\ncat >/dev/null\nprintf '%s\\n' "$FAKE_OUT"\nexit ${code}\n`);
     chmodSync(command, 0o755);
