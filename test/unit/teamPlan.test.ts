@@ -4,11 +4,12 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lockSync } from 'proper-lockfile';
 import { parsePlan } from '../../src/core/plan/parse';
 import { readEvents } from '../../src/core/run/events';
 import { BatonLayout } from '../../src/core/run/layout';
 import type { TaskState } from '../../src/core/run/states';
-import { draftReady, handToArchitect, readProposal, readTeam, startTeam, TEAM_TASK_ID, teamActive, teamPlanFile, teamStartRefusal } from '../../src/core/run/teamPlan';
+import { draftReady, handToArchitect, readProposal, readTeam, startTeam, TEAM_TASK_ID, teamActive, teamDir, teamPlanFile, teamStartRefusal } from '../../src/core/run/teamPlan';
 
 const layoutIn = () => new BatonLayout(mkdtempSync(join(tmpdir(), 'baton-team-')));
 
@@ -44,6 +45,11 @@ describe('Start Team (core)', () => {
     assert.match(task.description, /baton validate plans\/baton\.yaml/);
     assert.match(task.description, /baton analyze plans\/baton\.yaml/);
 
+    // Another window handing over at this moment holds the team file: this one leaves it to that one.
+    const other = lockSync(join(teamDir(layout), 'team.json'), { realpath: false });
+    assert.equal(handToArchitect(layout), false, 'the hand-over is being made elsewhere');
+    assert.equal(readTeam(layout)?.phase, 'manager');
+    other();
     assert.equal(handToArchitect(layout), true);
     assert.equal(handToArchitect(layout), false, 'a second window finds it done');
     const architect = parsePlan(readFileSync(teamPlanFile(layout), 'utf8'), 'plan.yaml').plan.tasks[0];

@@ -8,6 +8,7 @@
 // it. One branch, one review: the person sees the plan both wrote.
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { lockSync } from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { stringify } from 'yaml';
 import type { ParseResult } from '../plan/model';
@@ -104,12 +105,24 @@ export function startTeam(layout: BatonLayout, o: { goal: string; planFile: stri
 
 /** After the manager's draft: the architect takes the same worktree. False when it already has. */
 export function handToArchitect(layout: BatonLayout): boolean {
-  const team = readTeam(layout);
-  if (!team || team.phase === 'architect') return false;
-  writeTeam(layout, { ...team, phase: 'architect' });
-  layout.ensureRunDir(TEAM_TASK_ID);
-  appendEvent(layout.events(TEAM_TASK_ID), { type: 'team:architect', at: new Date().toISOString() });
-  return true;
+  // Two windows (or a window and `baton team`) can see the draft at the same moment: only the one that holds
+  // the team file's lock hands over; the other finds it taken, or done.
+  let release: () => void;
+  try {
+    release = lockSync(teamFile(layout), { realpath: false, stale: 10_000 });
+  } catch {
+    return false;
+  }
+  try {
+    const team = readTeam(layout);
+    if (!team || team.phase === 'architect') return false;
+    writeTeam(layout, { ...team, phase: 'architect' });
+    layout.ensureRunDir(TEAM_TASK_ID);
+    appendEvent(layout.events(TEAM_TASK_ID), { type: 'team:architect', at: new Date().toISOString() });
+    return true;
+  } finally {
+    release();
+  }
 }
 
 function writeTeam(layout: BatonLayout, team: Team): void {
