@@ -123,6 +123,12 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
   }
 
   context.subscriptions.push(
+    // Merged and cleaned up: the review showed files that are gone now, and the work is on the base.
+    workers.onDidMerge((r) => {
+      const task = taskOf(r.task);
+      const worktree = workers.runLayout?.worktree(r.task);
+      if (r.outcome === 'merged' && task && worktree && !existsSync(worktree)) void closeOpenReview(r.task, reviewTitle(task), worktree);
+    }),
     vscode.commands.registerCommand('baton.reviewTask', async (target?: Target) => {
       const id = await pick(target, vscode.l10n.t('Review which task?'), (s, t) => REVIEWABLE.has(s) && hasWorktree(t));
       return id ? openReview(id) : undefined;
