@@ -1,7 +1,8 @@
 // Request Changes from a line of the review diff: VS Code's comments API on the files of a task's worktree
 // (the right side of its review diff, or the file opened on its own). A comment is sent as a change request,
 // "path:line: text", the same way as feedback typed into Request Changes (the worker's terminal, or a worker
-// resuming its conversation), and stays on the line marked as sent.
+// resuming its conversation), and stays on the line marked as sent until the task's worktree is gone.
+import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { PlanSource } from './planSource';
@@ -26,12 +27,26 @@ export function registerReviewComments(context: vscode.ExtensionContext, workers
     return undefined;
   };
 
+  // The comments sent, per task: once its worktree is gone (merged and cleaned up, or discarded) they point at
+  // files that no longer exist, and leave the Comments panel.
+  const sent = new Map<string, Set<vscode.CommentThread>>();
+  const dropGone = () => {
+    for (const [taskId, threads] of sent) {
+      const worktree = workers.worktree(taskId);
+      if (worktree && existsSync(worktree)) continue;
+      for (const thread of threads) thread.dispose();
+      sent.delete(taskId);
+    }
+  };
+
   controller.commentingRangeProvider = {
     provideCommentingRanges: (document) => (taskFile(document.uri) ? [new vscode.Range(0, 0, Math.max(0, document.lineCount - 1), 0)] : []),
   };
 
   context.subscriptions.push(
     controller,
+    workers.onDidChange(dropGone),
+    workers.onDidMerge(dropGone),
     vscode.commands.registerCommand('baton.requestChangesFromComment', async (reply: vscode.CommentReply) => {
       const text = reply?.text?.trim();
       const at = reply?.thread ? taskFile(reply.thread.uri) : undefined;
@@ -48,10 +63,12 @@ export function registerReviewComments(context: vscode.ExtensionContext, workers
       reply.thread.label = vscode.l10n.t('Change requested: {0}', where);
       reply.thread.canReply = false;
       reply.thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+      sent.set(at.taskId, (sent.get(at.taskId) ?? new Set()).add(reply.thread));
       return via;
     }),
     vscode.commands.registerCommand('baton.discardReviewComment', (thread?: vscode.CommentThread | vscode.CommentReply) => {
       const t = thread && 'thread' in thread ? thread.thread : thread;
+      for (const threads of sent.values()) if (t) threads.delete(t);
       t?.dispose();
     }),
   );

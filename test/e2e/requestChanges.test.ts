@@ -174,6 +174,10 @@ describe('Request Changes in VS Code, with the real Claude Code CLI', function (
     await poll('the change committed', async () => (git('show', 'HEAD:alpha.txt') === 'alpha, reviewed' ? true : undefined), 60_000);
     await workerState('Review');
 
+    // The sent comment is listed in the Comments panel (VS Code opened it with the first comment).
+    const inCommentsPanel = () => host.page.locator('.part.panel').getByText(comment).count();
+    await poll('the sent comment in the Comments panel', async () => ((await inCommentsPanel()) > 0 ? true : undefined), 10_000, 250);
+
     // Approve from the review diff's title bar (its own group, beside the summary).
     await host.clearNotifications();
     await host.page.locator('.part.editor').click({ position: { x: 40, y: 40 } });
@@ -198,6 +202,8 @@ describe('Request Changes in VS Code, with the real Claude Code CLI', function (
       return all.some((t) => t.includes('Review: Alpha feature') || t.includes('Review alpha.md')) ? undefined : all;
     }, 20_000, 250);
     assert.ok(!left.some((t) => t.includes('Review')), `no review tabs left: ${JSON.stringify(left)}`);
+    // So does the comment it sent: it pointed at a file of that worktree.
+    await poll('the sent comment gone from the Comments panel', async () => ((await inCommentsPanel()) === 0 ? true : undefined), 20_000, 250);
     await host.screenshot('e2e-approved-from-diff-title');
   });
 });
