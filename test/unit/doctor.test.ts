@@ -34,8 +34,52 @@ function check(report: SetupReport, id: string) {
 
 describe('baton doctor', function () {
   this.timeout(60_000);
+  // The login-shell check reads the profile in HOME: these tests run with an empty one, not this machine's.
+  const home = process.env.HOME;
   before(async () => {
     await bundledCli();
+    process.env.HOME = mkdtempSync(join(tmpdir(), 'baton-home-'));
+  });
+  after(() => {
+    process.env.HOME = home;
+  });
+
+  /** runDoctor on a Claude Code plan, with `profile` as the login shell's ~/.profile. */
+  async function shellCheck(profile: string, shellTimeoutMs?: number) {
+    const repo = makeRepo(CLAUDE_PLAN);
+    const dir = mkdtempSync(join(tmpdir(), 'baton-home-'));
+    writeFileSync(join(dir, '.profile'), profile);
+    const started = Date.now();
+    const report = await runDoctor({
+      planFile: join(repo, 'baton.yaml'),
+      batonCommand: [process.execPath, await bundledCli()],
+      env: { ...process.env, HOME: dir, SHELL: '/bin/bash', PATH: `${nodeModulesBin}${delimiter}${process.env.PATH}` },
+      shellTimeoutMs,
+    });
+    return { shell: check(report, 'shell'), ms: Date.now() - started };
+  }
+
+  it('a login shell that starts quickly passes; a slow one is worth fixing, as every command a worker runs pays it', async () => {
+    const quick = await shellCheck('');
+    assert.equal(quick.shell.status, 'ok', quick.shell.detail);
+    assert.match(quick.shell.detail, /^`\/bin\/bash -l` starts in \d+ ms\.$/);
+    const slow = await shellCheck('sleep 2\n');
+    assert.equal(slow.shell.status, 'warn');
+    assert.match(slow.shell.detail, /^`\/bin\/bash -l` took 2\.\d s to start\. Claude Code runs each command a worker gives in a login shell/);
+    assert.match(slow.shell.fix!, /Make your shell profile \(~\/\.bash_profile or ~\/\.profile, and ~\/\.bashrc\) start quickly/);
+  });
+
+  it('a login shell that hangs is reported at the time limit; Baton neither waits for it nor kills it', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'baton-shell-')), 'finished');
+    const hung = await shellCheck(`sleep 6\ntouch '${marker}'\n`, 1000);
+    assert.equal(existsSync(marker), false, `the report came before the shell finished (after ${hung.ms} ms)`);
+    assert.equal(hung.shell.status, 'warn');
+    assert.match(hung.shell.detail, /took more than 1 s to start/);
+    assert.match(hung.shell.fix!, /pyenv's rehash waits on a lock file/);
+    // Left to finish on its own: a profile killed half-way can leave a lock behind.
+    const until = Date.now() + 15_000;
+    while (!existsSync(marker) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(marker), 'the shell ran its profile to the end');
   });
 
   it('a healthy repository: every check passes, the hook round trip reaches Baton, exit 0, nothing left behind', async () => {
@@ -53,6 +97,7 @@ describe('baton doctor', function () {
       /^✓ \.baton\/ writable /m,
       new RegExp(`^✓ Claude Code CLI +Claude Code ${version.replace(/\./g, '\\.')} at ${nodeModulesBin}/claude$`, 'm'),
       /^✓ Hooks reach Baton +A SessionStart hook reached Baton in \d+ ms\.$/m,
+      /^✓ Login shell +`.+ -l` starts in \d+ ms\.$/m,
       /^✓ Claude Code trust /m,
     ]) {
       assert.match(r.stdout, line);
@@ -67,7 +112,7 @@ describe('baton doctor', function () {
     assert.equal(json.root, repo);
     assert.deepEqual(
       json.checks.map((c) => [c.id, c.status]),
-      [['git', 'ok'], ['repository', 'ok'], ['base', 'ok'], ['git-identity', 'ok'], ['plan', 'ok'], ['baton-dir', 'ok'], ['agent', 'ok'], ['hooks', 'ok'], ['claude-trust', 'ok']],
+      [['git', 'ok'], ['repository', 'ok'], ['base', 'ok'], ['git-identity', 'ok'], ['plan', 'ok'], ['baton-dir', 'ok'], ['agent', 'ok'], ['hooks', 'ok'], ['shell', 'ok'], ['claude-trust', 'ok']],
     );
   });
 

@@ -24,7 +24,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 /** Fixes Baton can make itself, each only with the person's say-so (a button, never on its own). */
 export type SetupAction = 'record-trust' | 'first-commit' | 'create-plan';
 
-export type CheckId = 'git' | 'repository' | 'base' | 'git-identity' | 'plan' | 'baton-dir' | 'agent' | 'hooks' | 'claude-trust';
+export type CheckId = 'git' | 'repository' | 'base' | 'git-identity' | 'plan' | 'baton-dir' | 'agent' | 'hooks' | 'shell' | 'claude-trust';
 
 export interface SetupCheck {
   id: CheckId;
@@ -65,6 +65,8 @@ export interface DoctorOptions {
   trustWorktrees?: string;
   /** How long `claude --version` and the hook may take. */
   timeoutMs?: number;
+  /** How long a login shell may take to start before it counts as hanging (default 5 s). */
+  shellTimeoutMs?: number;
 }
 
 interface Ran {
@@ -124,14 +126,15 @@ export async function runDoctor(o: DoctorOptions): Promise<SetupReport> {
 
   const profiles = usedProfiles(parsed, o.agents ?? {});
   const usesClaude = profiles.some((p) => p.profile?.claudeHooks);
-  const [agentChecks, hooks] = await Promise.all([
+  const [agentChecks, hooks, shell] = await Promise.all([
     Promise.all(profiles.map((p) => checkAgent(p.name, p.profile, p.problem, env, o.timeoutMs))),
     usesClaude
       ? checkHooks(o, root && dirCheck.check.status === 'ok' ? root : undefined, base, env)
       : Promise.resolve(skipped('hooks', 'Hooks reach Baton', 'the plan has no Claude Code worker')),
+    usesClaude ? checkLoginShell(env, o.shellTimeoutMs) : undefined,
   ]);
   dirCheck.cleanUp();
-  checks.push(...agentChecks, hooks);
+  checks.push(...agentChecks, hooks, ...(shell ? [shell] : []));
   if (usesClaude) checks.push(root ? checkTrust(root, env, o.trustWorktrees) : skipped('claude-trust', 'Claude Code trust', 'needs a git repository'));
 
   return { ok: checks.every((c) => c.status !== 'fail'), root, planFile, checks };
@@ -326,6 +329,50 @@ export function findExecutable(command: string, env: NodeJS.ProcessEnv = process
     }
   }
   return undefined;
+}
+
+/** A login shell slower than this to start is worth a warning: every command a worker runs pays it. */
+const SLOW_SHELL_MS = 1500;
+
+/**
+ * Claude Code runs each command a worker gives in a login shell of the person's shell (`bash -c -l`), which
+ * reads their profile. A profile that takes seconds slows every command; one that hangs (pyenv's rehash waits
+ * 60 s for a lock file that a killed shell left behind) stalls the worker at each command.
+ */
+async function checkLoginShell(env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<SetupCheck> {
+  const title = 'Login shell';
+  if (process.platform === 'win32') return skipped('shell', title, 'Claude Code runs commands in Git Bash on Windows');
+  const shell = env.SHELL && /\/(ba|z)sh$/.test(env.SHELL) ? env.SHELL : findExecutable('bash', env);
+  if (!shell) return skipped('shell', title, 'no bash or zsh on the PATH');
+  // Not killed when it is slow: a profile killed half-way can leave the very lock behind that makes shells
+  // hang. Past the time limit it is left to finish on its own, and nothing here waits for it.
+  const started = Date.now();
+  const ended = await new Promise<{ error?: Error }>((done) => {
+    const child = spawn(shell, ['-l', '-c', 'exit 0'], { cwd: tmpdir(), env, stdio: 'ignore', detached: true });
+    const timer = setTimeout(() => {
+      child.unref();
+      done({});
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      done({ error });
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done({});
+    });
+  });
+  const took = Date.now() - started;
+  const profile = /zsh$/.test(shell) ? '~/.zprofile, ~/.zshrc' : '~/.bash_profile or ~/.profile, and ~/.bashrc';
+  const fix = `Make your shell profile (${profile}) start quickly: see what it runs with \`${shell} -lx -c exit\`. Version managers' set-up lines are the usual cause; pyenv's rehash waits on a lock file (~/.pyenv/shims/.pyenv-shim) that a killed shell can leave behind: delete it.`;
+  if (ended.error) return { id: 'shell', title, status: 'warn', detail: `${shell} could not be started: ${ended.error.message}`, fix: 'Set SHELL to your bash or zsh.' };
+  if (took >= timeoutMs) {
+    return { id: 'shell', title, status: 'warn', detail: `\`${shell} -l\` took more than ${Math.round(timeoutMs / 1000)} s to start. Claude Code runs each command a worker gives in a login shell, so each waits as long.`, fix };
+  }
+  if (took > SLOW_SHELL_MS) {
+    return { id: 'shell', title, status: 'warn', detail: `\`${shell} -l\` took ${(took / 1000).toFixed(1)} s to start. Claude Code runs each command a worker gives in a login shell, so each waits that long.`, fix };
+  }
+  return { id: 'shell', title, status: 'ok', detail: `\`${shell} -l\` starts in ${took} ms.` };
 }
 
 async function checkAgent(name: string, profile: AgentProfile | undefined, problem: string | undefined, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<SetupCheck> {
