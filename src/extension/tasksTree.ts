@@ -63,10 +63,18 @@ export interface ProposedTaskNode {
 export type TasksNode = ProblemNode | StageNode | StatusNode | TaskNode | ProposalNode | ProposedTaskNode;
 
 export type GroupBy = 'stage' | 'status';
+
+/** A row as the tree shows it: which, where, and everything it says (as text, to compare). */
+interface Row {
+  node: TasksNode;
+  id: string | undefined;
+  depth: number;
+  text: string;
+}
 const GROUP_BY_KEY = 'baton.tasksGroupBy';
 
 class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<TasksNode[] | void>();
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
@@ -79,40 +87,65 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
   private memo: ConflictInfo | undefined;
 
   /** What the tree showed at the last refresh (see refreshForWorkers). */
-  private shown: string | undefined;
+  private shown: Row[] | undefined;
+  /**
+   * One node object per task, kept across redraws and updated in place: VS Code knows a row by the object
+   * it was given, so a task's row can be redrawn alone.
+   */
+  private readonly taskNodes = new Map<string, TaskNode>();
 
   refresh(): void {
     this.memo = undefined;
+    this.taskNodes.clear(); // the whole tree is asked for again: tasks gone from the plan are forgotten
     this.shown = this.rendering();
     this.changed.fire();
   }
 
   /**
-   * Redraws the tree after a worker changed, only when what it shows has changed. A redraw makes VS Code
-   * forget which element each row stands for until it has asked for them again, and a click on a row's
-   * inline action in that gap reaches the command with no element (Start Worker then asked which task).
-   * Workers change far more often than anything this view shows. (A plan change always redraws: the
-   * nodes carry where each task is written.)
+   * Redraws the tree after a worker changed, only what it shows that changed. A redraw of the whole tree
+   * makes VS Code forget which element each row stands for until it has asked for them again, and a click on
+   * a row's inline action in that gap reaches the command with no element (Start Worker then asked which
+   * task). So when only tasks' rows changed, in place, those rows are redrawn alone; rows that come, go or
+   * move (grouped by status) redraw the tree. Workers change far more often than anything this view shows.
+   * (A plan change always redraws: the nodes carry where each task is written.)
    */
   refreshForWorkers(): void {
     this.memo = undefined;
-    if (this.rendering() !== this.shown) this.refresh();
+    const rows = this.rendering();
+    const before = this.shown;
+    const changed = before && rows.length === before.length && rows.every((r, i) => r.id === before[i].id && r.depth === before[i].depth) ? rows.filter((r, i) => r.text !== before[i].text) : undefined;
+    if (changed?.length === 0) return;
+    if (!changed || changed.some((r) => r.node.kind !== 'task')) return this.refresh();
+    this.shown = rows;
+    this.changed.fire(changed.map((r) => r.node));
   }
 
-  private rendering(): string {
-    const rows: unknown[] = [];
+  private rendering(): Row[] {
+    const rows: Row[] = [];
     const walk = (nodes: TasksNode[], depth: number) => {
       for (const node of nodes) {
         const item = this.getTreeItem(node);
         const icon = item.iconPath instanceof vscode.ThemeIcon ? [item.iconPath.id, item.iconPath.color?.id] : String(item.iconPath);
         const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
         const label = typeof item.label === 'object' ? item.label.label : item.label;
-        rows.push([depth, item.id, label, item.description, tooltip, item.contextValue, icon, item.collapsibleState, item.command?.command]);
+        const text = JSON.stringify([label, item.description, tooltip, item.contextValue, icon, item.collapsibleState, item.command?.command]);
+        rows.push({ node, id: item.id, depth, text });
         walk(this.getChildren(node), depth + 1);
       }
     };
     walk(this.getChildren(), 0);
-    return JSON.stringify(rows);
+    return rows;
+  }
+
+  /** The kept node of the task, updated to `fresh`. */
+  private keep(fresh: TaskNode): TaskNode {
+    const kept = this.taskNodes.get(fresh.task.id);
+    if (!kept) {
+      this.taskNodes.set(fresh.task.id, fresh);
+      return fresh;
+    }
+    for (const key of Object.keys(kept)) if (!(key in fresh)) delete (kept as unknown as Record<string, unknown>)[key];
+    return Object.assign(kept, fresh);
   }
 
   private conflictInfo(snapshot: PlanSnapshot, states: States): ConflictInfo {
@@ -126,6 +159,10 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
   }
 
   getChildren(node?: TasksNode): TasksNode[] {
+    return this.children(node).map((n) => (n.kind === 'task' ? this.keep(n) : n));
+  }
+
+  private children(node?: TasksNode): TasksNode[] {
     const snapshot = this.planSource.current;
     if (!snapshot) return [];
     const states = this.workers.taskStates(snapshot);
@@ -169,7 +206,7 @@ class TasksTreeProvider implements vscode.TreeDataProvider<TasksNode> {
     const task = snapshot?.plan.tasks.find((t) => t.id === id);
     if (!snapshot || !task) return undefined;
     const states = this.workers.taskStates(snapshot);
-    return taskNode(snapshot, states, this.conflictInfo(snapshot, states), task);
+    return this.keep(taskNode(snapshot, states, this.conflictInfo(snapshot, states), task));
   }
 
   /** Metrics read the task's events: only when the person hovers it, not at every refresh. */

@@ -45,13 +45,17 @@ describe('Tasks view', () => {
     }
   });
 
-  it('is not redrawn by worker changes it does not show, so a row\'s Start Worker button keeps its task', async function () {
+  it('is not redrawn by worker changes it does not show, and redraws a changed task\'s row alone, so a row\'s Start Worker button keeps its task', async function () {
     this.timeout(30_000);
     // Each redraw makes VS Code forget the element behind every row until it asks again; an inline
     // button clicked in that gap ran Start Worker with no task, which then asked "which task?".
     const { tasksTree, workers } = await batonApi();
     let redraws = 0;
-    const listening = tasksTree.onDidChangeTreeData!(() => redraws++);
+    const events: unknown[] = [];
+    const listening = tasksTree.onDidChangeTreeData!((e) => {
+      redraws++;
+      events.push(e);
+    });
     const run = folderUri('.baton', 'runs', 'api-schema');
     try {
       for (let i = 0; i < 5; i++) workers.refresh();
@@ -67,6 +71,14 @@ describe('Tasks view', () => {
         const [first] = await children((await children())[0]);
         return (await rows([first]))[0].contextValue === 'task.worker';
       });
+      // Redrawn alone: the change named that row's element, not the whole tree, and the element stays the same.
+      const isApiSchema = (n: unknown) => (n as TasksNode).kind === 'task' && (n as Extract<TasksNode, { kind: 'task' }>).task.id === 'api-schema';
+      assert.ok(
+        events.some((e) => Array.isArray(e) && e.length === 1 && isApiSchema(e[0])),
+        `the row alone was redrawn: ${JSON.stringify(events.map((e) => (Array.isArray(e) ? e.length : String(e))))}`,
+      );
+      const [again] = await children((await children())[0]);
+      assert.equal((await children((await children())[0]))[0], again, 'the row keeps its element');
     } finally {
       listening.dispose();
       await vscode.workspace.fs.delete(run, { recursive: true }).then(undefined, () => undefined);
