@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Plan } from '../plan/model';
 import { readEvents, type RunEvent } from './events';
 import type { BatonLayout } from './layout';
-import { addTokens, DEFAULT_PRICES, sumUsage, totalTokens, transcriptUsage, usageCost, zeroTokens, type PriceList, type TokenCounts, type UsageByModel } from './usage';
+import { addTokens, DEFAULT_PRICES, sumUsage, tokenCount, totalTokens, transcriptUsage, usageCost, zeroTokens, type PriceList, type TokenCounts, type UsageByModel } from './usage';
 
 export interface Interval {
   start: string;
@@ -273,8 +273,7 @@ function addUsage(a: UsageByModel, b: UsageByModel): UsageByModel {
 }
 
 function normalise(t: Partial<TokenCounts> | undefined): TokenCounts {
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-  return { input: n(t?.input), output: n(t?.output), cacheWrite: n(t?.cacheWrite), cacheRead: n(t?.cacheRead) };
+  return { input: tokenCount(t?.input), output: tokenCount(t?.output), cacheWrite: tokenCount(t?.cacheWrite), cacheRead: tokenCount(t?.cacheRead) };
 }
 
 export function planMetrics(layout: BatonLayout, plan: Plan, options: MetricsOptions = {}): PlanMetrics {

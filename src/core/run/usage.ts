@@ -51,6 +51,21 @@ export function totalTokens(t: TokenCounts): number {
   return t.input + t.output + t.cacheWrite + t.cacheRead;
 }
 
+/** A token count as another program wrote it: anything but a positive finite number counts as none. */
+export function tokenCount(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
+}
+
+/** The Messages API's `usage` object (as transcripts and print-mode results carry it), as token counts. */
+function apiUsageTokens(usage: Record<string, unknown>): TokenCounts {
+  return {
+    input: tokenCount(usage.input_tokens),
+    output: tokenCount(usage.output_tokens),
+    cacheWrite: tokenCount(usage.cache_creation_input_tokens),
+    cacheRead: tokenCount(usage.cache_read_input_tokens),
+  };
+}
+
 /**
  * Usage per model summed over a transcript's model replies. A reply with several content blocks is
  * written as several lines with one message id and one usage: counted once. Undefined when there is
@@ -77,13 +92,7 @@ export function transcriptUsage(path: unknown): UsageByModel | undefined {
         seen.add(message.id);
       }
       const model = typeof message.model === 'string' && message.model ? message.model : 'unknown';
-      const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-      out[model] = addTokens(out[model] ?? zeroTokens(), {
-        input: n(usage.input_tokens),
-        output: n(usage.output_tokens),
-        cacheWrite: n(usage.cache_creation_input_tokens),
-        cacheRead: n(usage.cache_read_input_tokens),
-      });
+      out[model] = addTokens(out[model] ?? zeroTokens(), apiUsageTokens(usage));
     } catch {
       // a line being written: skip it
     }
@@ -101,16 +110,19 @@ export function printResultUsage(result: unknown): UsageByModel | undefined {
   if (!result || typeof result !== 'object') return undefined;
   const r = result as Record<string, unknown>;
   const out: UsageByModel = {};
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
   if (r.modelUsage && typeof r.modelUsage === 'object' && !Array.isArray(r.modelUsage)) {
     for (const [model, u] of Object.entries(r.modelUsage as Record<string, unknown>)) {
       if (!u || typeof u !== 'object' || !model || model.length > 200 || model === '__proto__') continue;
       const m = u as Record<string, unknown>;
-      out[model] = addTokens(out[model] ?? zeroTokens(), { input: n(m.inputTokens), output: n(m.outputTokens), cacheWrite: n(m.cacheCreationInputTokens), cacheRead: n(m.cacheReadInputTokens) });
+      out[model] = addTokens(out[model] ?? zeroTokens(), {
+        input: tokenCount(m.inputTokens),
+        output: tokenCount(m.outputTokens),
+        cacheWrite: tokenCount(m.cacheCreationInputTokens),
+        cacheRead: tokenCount(m.cacheReadInputTokens),
+      });
     }
   } else if (r.usage && typeof r.usage === 'object') {
-    const u = r.usage as Record<string, unknown>;
-    out.unknown = { input: n(u.input_tokens), output: n(u.output_tokens), cacheWrite: n(u.cache_creation_input_tokens), cacheRead: n(u.cache_read_input_tokens) };
+    out.unknown = apiUsageTokens(r.usage as Record<string, unknown>);
   }
   for (const [model, t] of Object.entries(out)) if (!totalTokens(t)) delete out[model];
   return Object.keys(out).length ? out : undefined;
