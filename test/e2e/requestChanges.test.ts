@@ -198,7 +198,7 @@ describe('Request Changes in VS Code, with the real Claude Code CLI', function (
     await poll('alpha approved in the Tasks view', async () => ((await host.treeRows('Tasks', { atLeast: 0, timeoutMs: 2000 })).find((r) => r.label === 'Alpha feature')?.icon === 'pass-filled' ? true : undefined), 30_000);
     // Its worktree is gone once merged: the review that showed it closes.
     const left = await poll('the review diff and summary to close', async () => {
-      const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
+      const all = await host.tabLabels();
       return all.some((t) => t.includes('Review: Alpha feature') || t.includes('Review alpha.md')) ? undefined : all;
     }, 20_000, 250);
     assert.ok(!left.some((t) => t.includes('Review')), `no review tabs left: ${JSON.stringify(left)}`);

@@ -12,7 +12,7 @@ import { ensureWorktree } from '../../src/core/git/worktrees';
 import { writeHeartbeat } from '../../src/core/run/heartbeat';
 import { BatonLayout } from '../../src/core/run/layout';
 import { updateResult } from '../../src/core/run/result';
-import { type Host, startHost } from '../host/harness';
+import { type Host, startHost, type TreeRow } from '../host/harness';
 import { packageBaton } from '../host/package-baton';
 import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
 import { poll } from '../support/poll';
@@ -55,14 +55,15 @@ describe('Review Task in VS Code', function () {
   let workspace: string;
   let worktree: string;
 
-  const taskRow = (label: string, until: (description: string) => boolean, what: string) =>
+  /** The task's row in the Tasks view once `until` holds for it (the view may still be drawing a change). */
+  const taskRow = (label: string, until: (row: TreeRow) => boolean, what: string, timeoutMs = 20_000) =>
     poll(
       what,
       async () => {
         const row = (await host.treeRows('Tasks')).find((r) => r.label === label);
-        return row && until(row.description) ? row : undefined;
+        return row && until(row) ? row : undefined;
       },
-      20_000,
+      timeoutMs,
       250,
     );
 
@@ -85,15 +86,7 @@ describe('Review Task in VS Code', function () {
   it('opens the changes in the multi-file diff editor, with the review summary beside them', async () => {
     await host.waitForActivityBarItem('Baton', 30_000);
     await host.openViewContainer('Baton');
-    const row = await poll(
-      'the task in the Tasks view, in review',
-      async () => {
-        const r = (await host.treeRows('Tasks')).find((x) => x.label === 'Contact form');
-        return r?.icon === 'eye' ? r : undefined;
-      },
-      30_000,
-      250,
-    );
+    const row = await taskRow('Contact form', (r) => r.icon === 'eye', 'the task in the Tasks view, in review', 30_000);
     assert.equal(row.icon, 'eye', 'the task shows as in review');
     await host.runCommand('Baton: Review Task');
     assert.deepEqual(await host.quickPickItems(), ['Contact form'], 'only the task in review is offered');
@@ -114,13 +107,13 @@ describe('Review Task in VS Code', function () {
     const tabs = await poll(
       'the review and its summary in tabs',
       async () => {
-        const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
+        const all = await host.tabLabels();
         return all.some((t) => t.includes('Review: Contact form (3 files)')) && all.some((t) => t.includes('Review form.md')) ? all : undefined;
       },
       20_000,
       250,
     ).catch(async (e) => {
-      throw new Error(`${(e as Error).message}; tabs: ${JSON.stringify(await host.page.locator('.tabs-container .tab').allInnerTexts())}`);
+      throw new Error(`${(e as Error).message}; tabs: ${JSON.stringify(await host.tabLabels())}`);
     });
     assert.ok(tabs.length >= 2);
     // The summary preview renders in a webview; wait for its frame's text.
@@ -147,7 +140,7 @@ describe('Review Task in VS Code', function () {
   it('runs the gates and marks the task with the result', async () => {
     await host.runCommand('Baton: Run Gates');
     await host.chooseQuickPickItem('Contact form');
-    const row = await taskRow('Contact form', (d) => d.includes('gates ✓'), 'the gate mark on the task');
+    const row = await taskRow('Contact form', (r) => r.description.includes('gates ✓'), 'the gate mark on the task');
     assert.match(row.description, /form · gates ✓/);
     await host.screenshot('e2e-review-gates');
   });
@@ -198,7 +191,7 @@ describe('Review Task in VS Code', function () {
     const tabs = await poll(
       'the review editors to settle',
       async () => {
-        const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
+        const all = await host.tabLabels();
         const same = JSON.stringify(all) === last;
         last = JSON.stringify(all);
         return same && all.some((t) => t.startsWith('Preview Review form.md')) ? all : undefined;
@@ -228,21 +221,13 @@ describe('Review Task in VS Code', function () {
     const branches = () => execFileSync('git', ['branch', '--list', 'baton/form'], { cwd: workspace, encoding: 'utf8' }).trim();
     await poll('the worktree and branch to be removed', () => (!fs.existsSync(worktree) && branches() === '') || undefined, 20_000, 250);
     // (The view may still be drawing the change: wait for the state, not the first row.)
-    const row = await poll(
-      'the task shown as cancelled after discarding',
-      async () => {
-        const r = (await host.treeRows('Tasks')).find((x) => x.label === 'Contact form');
-        return r?.icon === 'circle-slash' ? r : undefined;
-      },
-      30_000,
-      250,
-    );
+    const row = await taskRow('Contact form', (r) => r.icon === 'circle-slash', 'the task shown as cancelled after discarding', 30_000);
     assert.equal(row.icon, 'circle-slash');
     // Its review showed files that are gone: the diff and the summary close with it.
     const left = await poll(
       'the review diff and summary to close',
       async () => {
-        const all = await host.page.locator('.tabs-container .tab').allInnerTexts();
+        const all = await host.tabLabels();
         return all.some((t) => t.includes('Review: Contact form') || t.includes('Review form.md')) ? undefined : all;
       },
       10_000,

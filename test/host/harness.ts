@@ -127,6 +127,8 @@ export interface Host {
   quickPickItems(timeoutMs?: number): Promise<string[]>;
   /** Chooses the open quick pick's item with this exact label. */
   chooseQuickPickItem(label: string): Promise<void>;
+  /** The labels of the editor tabs open now, in every group. */
+  tabLabels(): Promise<string[]>;
   /** Waits for a notification toast containing `text`; returns the notification's message. */
   waitForNotification(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Dismisses every notification (e.g. left by earlier tests in the same window). */
@@ -316,6 +318,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     clickTreeRowAction: (viewTitle, rowLabel, action, timeoutMs) => clickTreeRowAction(host.page, viewTitle, rowLabel, action, timeoutMs),
     quickPickItems: (timeoutMs) => quickPickItems(host.page, timeoutMs),
     chooseQuickPickItem: (label) => chooseQuickPickItem(host.page, label),
+    tabLabels: () => host.page.locator('.tabs-container .tab').allInnerTexts(),
     waitForNotification: (text, timeoutMs) => waitForNotification(host.page, text, timeoutMs),
     clearNotifications: () => runCommand(host.page, 'Notifications: Clear All Notifications'),
   };
