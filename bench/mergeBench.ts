@@ -77,7 +77,7 @@ async function batonApprove(dir: string, planText: string, ids: string[], until:
   const start = performance.now();
   for (const id of ids) await approveTask({ layout, plan, taskId: id, states: states(), gateResults: undefined, style: 'merge' });
   const queued = performance.now();
-  await processQueue({ layout, runGates });
+  await processQueue({ layout, runGates, planTask: (id) => ({ base: plan.base, gates: plan.tasks.find((t) => t.id === id)?.gates ?? [] }) });
   until(); // e.g. the dependent is ready
   const ready = ids.length === 1 && states().get('after') === 'ready';
   const end = performance.now();

@@ -11,6 +11,7 @@ import { approveCommand, hookCommand, queueCommand, reportCommand, runCommand, s
 import { attachCommand, planForStatus, planForTask, requestCommand, sessionsCommand, teamCommand } from './teamCommands';
 import { TEAM_TASK_ID } from '../core/run/teamPlan';
 import { archiveCommand, pastRunsCommand, runReportCommand } from './reportCommands';
+import { QueueFileError } from '../core/run/mergeQueue';
 
 const HELP = `baton ${version}: run a plan of coding tasks as a dependency graph
 
@@ -267,7 +268,8 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      io.err(`baton: ${(e as Error).stack ?? e}`);
+      // A queue file that is not one is the person's to fix: its message says how, no stack trace needed.
+      io.err(`baton: ${e instanceof QueueFileError ? e.message : ((e as Error).stack ?? e)}`);
       process.exitCode = 1;
     },
   );

@@ -19,7 +19,7 @@ import { conflictHolds, holdText } from '../core/run/scheduler';
 import { ApprovalRefused } from '../core/run/approve';
 import { RunController } from '../core/run/controller';
 import { runGates, type GateResult } from '../core/run/gates';
-import { readQueue, type MergeResult } from '../core/run/mergeQueue';
+import { readQueue, type MergeResult, type PlannedTask } from '../core/run/mergeQueue';
 import { notesFileFor, recordApprovalNote } from '../core/run/approvalNotes';
 import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
@@ -611,6 +611,7 @@ function sessionController(
     maxWorkers: () => o.maxWorkers ?? s.plan.defaults.maxWorkers,
     launch: o.launch ?? (() => Promise.reject(new Error('this command starts no workers'))),
     runGates: (cwd, commands, options) => runGates(cwd, commands, options),
+    planTask: (id) => plannedTask(s.plan.file, id),
     gateResults: (id) => readResult(s.layout, id)?.gates,
     recordGates: async (id, gates, ranOn) =>
       void (await updateResult(s.layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),
@@ -630,6 +631,15 @@ function sessionController(
     onLaunchError: (id, e) => o.io.err(`baton: could not start ${id}: ${e.message}`),
     signal: o.signal,
   });
+}
+
+/** A queued task as the plan file says now (the plan may have changed since this command read it). */
+function plannedTask(planFile: string, taskId: string): PlannedTask | undefined {
+  const parsed = loadPlan(planFile);
+  const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`the plan has errors: ${errors.map(formatDiagnostic).join('; ')}`);
+  const task = parsed.plan.tasks.find((t) => t.id === taskId);
+  return task && { base: parsed.plan.base, gates: task.gates };
 }
 
 function mergeDetails(r: MergeResult): Record<string, unknown> {
@@ -695,6 +705,7 @@ export async function queueCommand(planFile: string, json: boolean, io: Output):
     io.out(JSON.stringify({ entries: q.entries, merging: q.current ?? null }));
     return 0;
   }
+  for (const why of q.skipped ?? []) io.err(`baton: skipped in the queue file, not a queue entry: ${why}`);
   if (q.entries.length === 0) io.out('The merge queue is empty.');
   q.entries.forEach((e, i) => io.out(`${i + 1}. ${e.task} into ${e.base} (${e.style}${e.forced ? ', approved anyway' : ''}), queued ${e.queued_at}`));
   return 0;

@@ -169,6 +169,12 @@ export class Workers implements vscode.Disposable {
       maxWorkers: () => config().get<number | null>('maxWorkers', null) ?? (this.startFrom ?? this.planSource.current)?.plan.defaults.maxWorkers ?? 4,
       launch: async (id) => void (await this.startWorker(id)),
       runGates: (cwd, commands, options) => runGates(cwd, commands, options),
+      // The plan as it is now (its open editor's text included), not the snapshot an auto-start round holds.
+      planTask: (id) => {
+        const plan = this.planSource.current?.plan;
+        const task = plan?.tasks.find((t) => t.id === id);
+        return plan && task && { base: plan.base, gates: task.gates };
+      },
       gateResults: (id) => readResult(layout, id)?.gates,
       recordGates: async (id, gates, ranOn) =>
         void (await updateResult(layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),

@@ -45,7 +45,12 @@ export function queueRepo(tasks: string, extra = '') {
   const approve = (taskId: string, force = false, gateResults?: { command: string; exit_code: number }[]) =>
     approveTask({ layout, plan, taskId, states: states(), gateResults, force, style: 'merge' });
   const cleaned: string[] = [];
-  const process = () => processQueue({ layout, runGates: gates, cleanup: async (id) => void cleaned.push(id) });
+  /** The plan's own gates for a queued task, as the extension and the CLI give them. */
+  const planTask = (id: string) => {
+    const task = plan.tasks.find((t) => t.id === id);
+    return task && { base: plan.base, gates: task.gates };
+  };
+  const process = () => processQueue({ layout, planTask, runGates: gates, cleanup: async (id) => void cleaned.push(id) });
   const review = (id: string) => gatherReview(layout, plan.tasks.find((t) => t.id === id)!, plan.base, states().get(id)!);
-  return { repo, layout, plan, store, states, approve, process, cleaned, review };
+  return { repo, layout, plan, store, states, approve, process, cleaned, review, planTask };
 }

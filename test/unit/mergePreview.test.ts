@@ -103,6 +103,7 @@ describe('merge preview', function () {
       maxWorkers: () => 2,
       launch: async () => undefined,
       runGates,
+      planTask: t.planTask,
       gateResults: () => undefined,
       mergeStyle: () => 'merge',
     });

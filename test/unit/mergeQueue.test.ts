@@ -189,7 +189,7 @@ describe('merge queue', function () {
     git(t.repo, 'update-ref', 'refs/heads/main', merged, old);
     const q = readQueue(t.layout);
     await writeFileAtomic(queueFile(t.layout), JSON.stringify({ ...q, current: { task: 'a', base: 'main', old, new: merged } }));
-    const recovered = await recoverQueue({ layout: t.layout, runGates: gates });
+    const recovered = await recoverQueue({ layout: t.layout, planTask: t.planTask, runGates: gates });
     assert.deepEqual(recovered.map((r) => [r.task, r.outcome]), [['a', 'merged']]);
     assert.equal(git(t.repo, 'status', '--porcelain'), '', 'the checked-out tree caught up with the base');
     assert.ok(existsSync(join(t.repo, 'a.txt')));
@@ -202,7 +202,7 @@ describe('merge queue', function () {
     assert.ok(existsSync(join(t.repo, 'b.txt')));
     const q2 = readQueue(t.layout);
     await writeFileAtomic(queueFile(t.layout), JSON.stringify({ ...q2, current: { task: 'b', base: 'main', old: merged, new: mergedB } }));
-    assert.deepEqual(await recoverQueue({ layout: t.layout, runGates: gates }), []);
+    assert.deepEqual(await recoverQueue({ layout: t.layout, planTask: t.planTask, runGates: gates }), []);
     assert.equal(git(t.repo, 'status', '--porcelain'), '', 'the tree is back where the base is');
     assert.ok(!existsSync(join(t.repo, 'b.txt')));
     const results = await t.process();

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import picomatch from 'picomatch';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { branchName } from '../run/layout';
+import { isStatePath } from '../run/stateFolder';
 import { STATUS_ARGS, statusEntries } from './statusEntries';
 
 const execFileAsync = promisify(execFile);
@@ -106,7 +107,7 @@ export function looksLikeSecret(path: string): boolean {
 export interface CheckpointResult {
   /** The checkpoint commit, when one was made. */
   commit?: string;
-  /** New files left out because they look like secrets. */
+  /** New files left out because they look like secrets, and any change in a `.baton` folder (Baton's state, never committed). */
   leftOut: string[];
   /** Why the checkpoint failed (git's own words and what to do); the work is still only on disk. */
   error?: string;
@@ -123,13 +124,22 @@ export async function checkpoint(worktree: string, message: string): Promise<Che
     const { stdout } = await execFileAsync('git', STATUS_ARGS, { cwd: worktree, maxBuffer: 64 * 1024 * 1024 });
     const paths: string[] = [];
     const leftOut: string[] = [];
+    /** State paths the worker staged itself: taken out of the index again, or the commit below would carry them. */
+    const unstage: string[] = [];
     for (const { code, path, from } of statusEntries(stdout)) {
-      if (from !== undefined) paths.push(from); // a rename stages its source's removal too
-      if (code === '??' && looksLikeSecret(path)) leftOut.push(path);
-      else paths.push(path);
+      for (const p of from === undefined ? [path] : [from, path]) {
+        // A rename stages its source's removal too; Baton's state stays out whichever side it is on.
+        if (isStatePath(p)) {
+          leftOut.push(p);
+          if (code[0] !== ' ' && code[0] !== '?') unstage.push(p);
+        } else if (p === path && code === '??' && looksLikeSecret(path)) leftOut.push(path);
+        else paths.push(p);
+      }
     }
+    // Literal pathspecs: a file named `*` or `:(glob)**` must name itself, not every file (the state ones too).
+    if (unstage.length) await gitWithInput(worktree, ['--literal-pathspecs', 'reset', '--quiet', '--pathspec-from-file=-', '--pathspec-file-nul'], unstage.join('\0'));
     if (paths.length === 0) return { leftOut };
-    await gitWithInput(worktree, ['add', '--all', '--pathspec-from-file=-', '--pathspec-file-nul'], paths.join('\0'));
+    await gitWithInput(worktree, ['--literal-pathspecs', 'add', '--all', '--pathspec-from-file=-', '--pathspec-file-nul'], paths.join('\0'));
     const identity = (await hasIdentity(git(worktree))) ? [] : ['-c', 'user.name=Baton', '-c', 'user.email=baton@localhost'];
     // Only what was just staged: the worker may have staged a secret itself, and that is its own commit to make.
     await execFileAsync('git', [...identity, 'commit', '--no-verify', '--quiet', '-m', message], { cwd: worktree });

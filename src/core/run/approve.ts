@@ -10,6 +10,7 @@ import { enqueue, mergeMessage, readQueue, type GateRun } from './mergeQueue';
 import { isCurrent, readMergePreview } from './mergePreview';
 import { gatesStale } from './gates';
 import { readResult, updateResult } from './result';
+import { changedPaths, statePaths, stateRefusal } from './stateFolder';
 import { APPROVABLE_STATES, type TaskState } from './states';
 import { stopSupervisor } from './supervisor';
 import { pidAlive } from './workerState';
@@ -102,7 +103,10 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   const speculative = !next
     ? undefined
     : (tree ? commitMerge(request, tree).then((commit) => ({ ok: true as const, commit, tree })) : mergeCommit(request)).catch(() => undefined);
-  const status = existsSync(worktree) ? await worktreeStatus(worktree, branch, base) : undefined;
+  const [status, committed] = await Promise.all([existsSync(worktree) ? worktreeStatus(worktree, branch, base) : undefined, changedPaths(root, baseTip, tip, true)]);
+  // Baton's own state never merges: neither on the branch nor waiting in the worktree (refused before anything is written).
+  const carried = statePaths(r.layout, [...committed, ...(status?.paths ?? [])]);
+  if (carried.length) throw new ApprovalRefused(stateRefusal(task.id, carried));
   // Uncommitted changes are part of what was reviewed: they go on the branch before it merges.
   const saved = status?.dirty ? await checkpoint(worktree, `baton: checkpoint of ${task.id} — uncommitted work approved with it`) : undefined;
   const onBranch = status?.branch === branch && status.head === tip;
@@ -134,6 +138,8 @@ interface WorktreeStatus {
   /** Commits on that branch that the base lacks. */
   ahead?: number;
   dirty: boolean;
+  /** Every uncommitted path (both sides of a rename). */
+  paths: string[];
 }
 
 /**
@@ -145,14 +151,21 @@ async function worktreeStatus(worktree: string, branch: string, base: string): P
   const r = await runGit(worktree, [
     '-c', `branch.${branch}.remote=.`,
     '-c', `branch.${branch}.merge=refs/heads/${base}`,
-    'status', '--porcelain=v2', '--branch', '--untracked-files=all',
+    'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all',
   ]);
-  if (r.code !== 0) return { dirty: false };
-  const out: WorktreeStatus = { dirty: false };
-  for (const line of r.stdout.split('\n')) {
+  if (r.code !== 0) return { dirty: false, paths: [] };
+  const out: WorktreeStatus = { dirty: false, paths: [] };
+  const fields = r.stdout.split('\0');
+  for (let i = 0; i < fields.length; i++) {
+    const line = fields[i];
     if (!line) continue;
-    if (!line.startsWith('# ')) out.dirty = true;
-    else if (line.startsWith('# branch.oid ')) out.head = line.slice('# branch.oid '.length);
+    if (!line.startsWith('# ')) {
+      out.dirty = true;
+      // The path follows a fixed number of fields: 8 for a change, 9 for a rename (its source is the next entry), 10 unmerged.
+      const skip = line[0] === '1' ? 8 : line[0] === '2' ? 9 : line[0] === 'u' ? 10 : 1;
+      out.paths.push(line.split(' ').slice(skip).join(' '));
+      if (line[0] === '2') out.paths.push(fields[++i] ?? '');
+    } else if (line.startsWith('# branch.oid ')) out.head = line.slice('# branch.oid '.length);
     else if (line.startsWith('# branch.head ')) {
       const head = line.slice('# branch.head '.length);
       out.branch = head === '(detached)' ? undefined : head;

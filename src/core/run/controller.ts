@@ -9,7 +9,7 @@ import { approveTask, gatesNotPassed } from './approve';
 import { gatesStale } from './gates';
 import type { BatonLayout } from './layout';
 import { readResult } from './result';
-import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult } from './mergeQueue';
+import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult, type PlannedTask } from './mergeQueue';
 import { previewMerge, readMergePreview } from './mergePreview';
 import { RerunningPass } from './rerunningPass';
 import type { RunStore, WorkerRecord } from './runStore';
@@ -28,6 +28,11 @@ export interface ControllerOptions {
   /** Starts one task's worker; resolves once it is launched (not finished). */
   launch: (taskId: string, states: Map<string, TaskState>) => Promise<void>;
   runGates: GateRunner;
+  /**
+   * The task as the plan says at this moment, for the merge queue (its base and the gates it runs on the
+   * merged tree); undefined when the plan has no such task. Read afresh each time, never from queue.json.
+   */
+  planTask: (taskId: string) => PlannedTask | undefined;
   /** The latest gate results in the task's worktree (result.json). */
   gateResults: (taskId: string) => readonly GateRun[] | undefined;
   /** Records gate results run by auto-approval (result.json), with the state of the work they ran on. */
@@ -245,6 +250,6 @@ export class RunController {
   }
 
   private queueDeps() {
-    return { layout: this.o.layout, runGates: this.o.runGates, cleanup: this.o.cleanup, onResult: this.o.onMerge, signal: this.o.signal };
+    return { layout: this.o.layout, planTask: this.o.planTask, runGates: this.o.runGates, cleanup: this.o.cleanup, onResult: this.o.onMerge, signal: this.o.signal };
   }
 }

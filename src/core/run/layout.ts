@@ -7,7 +7,7 @@ import { TASK_ID_PATTERN } from '../plan/model';
 export class BatonLayout {
   readonly dir: string;
 
-  constructor(readonly root: string, private readonly worktreesDir?: string) {
+  constructor(readonly root: string, readonly worktreesDir?: string) {
     this.dir = join(root, '.baton');
   }
 

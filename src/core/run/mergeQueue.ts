@@ -24,13 +24,16 @@ import {
   runGit,
   startConflictedMerge,
 } from '../git/merge';
+import { TASK_ID_PATTERN } from '../plan/model';
 import { appendEvent, readEvents } from './events';
 import { branchName, type BatonLayout } from './layout';
+import { changedPaths, statePaths, stateRefusal } from './stateFolder';
 
 export interface QueueEntry {
   task: string;
   title?: string;
   base: string;
+  /** The gates at approval, for the record only: the gates that run are the plan's (QueueDeps.planTask). */
   gates: string[];
   queued_at: string;
   /** Approved although its gates had not passed ("Approve anyway"). */
@@ -54,6 +57,14 @@ interface InFlight {
 interface QueueFile {
   entries: QueueEntry[];
   current?: InFlight;
+  /** Entries left out as unreadable (what was wrong with each); the next write of the queue drops them. */
+  skipped?: string[];
+}
+
+/** What the plan says of a task now: the branch it merges into and the gates it must pass there. */
+export interface PlannedTask {
+  base: string;
+  gates: readonly string[];
 }
 
 export interface GateRun {
@@ -73,6 +84,11 @@ export type MergeResult =
 
 export interface QueueDeps {
   layout: BatonLayout;
+  /**
+   * The task as the plan has it at this moment (undefined: no longer in the plan). The gates that run, and
+   * the base, come from here: queue.json lives in `.baton/`, where a worker may have written.
+   */
+  planTask: (taskId: string) => PlannedTask | undefined;
   /** Runs the gates on the merged tree. */
   runGates: GateRunner;
   /** Removes the task's worktree and branch after its merge (unless the person keeps them). */
@@ -103,13 +119,82 @@ export function resolutionDir(layout: BatonLayout, taskId: string): string {
   return join(layout.dir, 'resolve', branchName(taskId).replace('/', '-'));
 }
 
+/** queue.json cannot be read as a queue: nothing is merged or written until the person fixes or removes it. */
+export class QueueFileError extends Error {}
+
+/**
+ * The queue, checked: a missing file is an empty queue; a file that is not a queue is a QueueFileError
+ * (never read as empty, which the next approval would write over); an entry that is not one is skipped
+ * and said so in `skipped`.
+ */
 export function readQueue(layout: BatonLayout): QueueFile {
+  const file = queueFile(layout);
+  let text: string;
   try {
-    const q = JSON.parse(readFileSync(queueFile(layout), 'utf8'));
-    return { entries: Array.isArray(q.entries) ? q.entries : [], current: q.current };
-  } catch {
-    return { entries: [] };
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [] };
+    throw new QueueFileError(`The merge queue ${file} cannot be read: ${(e as Error).message}. Nothing was merged.`);
   }
+  let q: unknown;
+  try {
+    q = JSON.parse(text);
+  } catch (e) {
+    throw new QueueFileError(`The merge queue ${file} is not valid JSON (${(e as Error).message}); it was left as it is and nothing was merged. Fix it, or delete it and approve the tasks again.`);
+  }
+  if (!isRecord(q) || !Array.isArray(q.entries)) {
+    throw new QueueFileError(`The merge queue ${file} does not hold a queue (an object with "entries"); it was left as it is and nothing was merged. Fix it, or delete it and approve the tasks again.`);
+  }
+  const entries: QueueEntry[] = [];
+  const skipped: string[] = [];
+  for (const [i, e] of q.entries.entries()) {
+    const problem = entryProblem(e);
+    if (problem) skipped.push(`entry ${i + 1}: ${problem}`);
+    else if (!entries.some((x) => x.task === (e as QueueEntry).task)) entries.push(queueEntry(e as QueueEntry));
+  }
+  const current = inFlight(q.current);
+  if (q.current !== undefined && !current) skipped.push('the merge in progress ("current") is not one');
+  return { entries, ...(current ? { current } : {}), ...(skipped.length ? { skipped } : {}) };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const isBranch = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length < 256 && !/^-|\.\.|[\s~^:?*[\\\0]/.test(v);
+
+function entryProblem(e: unknown): string | undefined {
+  if (!isRecord(e)) return 'not an object';
+  if (typeof e.task !== 'string' || !TASK_ID_PATTERN.test(e.task)) return `task ${JSON.stringify(e.task)} is not a task id`;
+  if (!isBranch(e.base)) return `"${e.task}": base ${JSON.stringify(e.base)} is not a branch name`;
+  if (e.style !== 'merge' && e.style !== 'squash') return `"${e.task}": style must be "merge" or "squash"`;
+  if (typeof e.queued_at !== 'string') return `"${e.task}": queued_at is missing`;
+  if (!Array.isArray(e.gates) || !e.gates.every((g) => typeof g === 'string')) return `"${e.task}": gates must be a list of text`;
+  if (e.title !== undefined && typeof e.title !== 'string') return `"${e.task}": title must be text`;
+  const p = e.prepared;
+  if (p !== undefined && !(isRecord(p) && [p.base, p.branch, p.commit].every((x) => typeof x === 'string' && SHA.test(x)))) return `"${e.task}": prepared must name three commits`;
+  return undefined;
+}
+
+/** Only the known fields, so nothing else written into the file travels on with the entry. */
+function queueEntry(e: QueueEntry): QueueEntry {
+  return {
+    task: e.task,
+    ...(e.title !== undefined ? { title: e.title } : {}),
+    base: e.base,
+    gates: e.gates,
+    queued_at: e.queued_at,
+    ...(e.forced === true ? { forced: true } : {}),
+    style: e.style,
+    ...(e.prepared ? { prepared: { base: e.prepared.base, branch: e.prepared.branch, commit: e.prepared.commit } } : {}),
+  };
+}
+
+function inFlight(c: unknown): InFlight | undefined {
+  if (!isRecord(c) || typeof c.task !== 'string' || !TASK_ID_PATTERN.test(c.task) || !isBranch(c.base)) return undefined;
+  if (typeof c.old !== 'string' || !SHA.test(c.old) || typeof c.new !== 'string' || !SHA.test(c.new)) return undefined;
+  return { task: c.task, base: c.base, old: c.old, new: c.new };
 }
 
 /**
@@ -132,6 +217,7 @@ async function editQueue<T>(layout: BatonLayout, edit: (q: QueueFile) => T): Pro
   const release = await lockNow(queueFile(layout), { retries: 200, minTimeout: 5, maxTimeout: 50 });
   try {
     const q = readQueue(layout);
+    delete q.skipped;
     const out = edit(q);
     // Sync under the lock: the async variant costs several times more, and this is on every merge's path.
     writeFileAtomic.sync(queueFile(layout), JSON.stringify(q, null, 2) + '\n', { fsync: false });
@@ -258,6 +344,17 @@ async function mergeOne(deps: QueueDeps, entry: QueueEntry): Promise<MergeResult
   const branch = branchName(entry.task);
   let prepared = entry.prepared;
   for (;;) {
+    // The plan as it is now says what this task merges into and which gates it passes; never the queue file.
+    let planned: PlannedTask | undefined;
+    try {
+      planned = deps.planTask(entry.task);
+    } catch (e) {
+      return settle(deps, entry, { task: entry.task, outcome: 'refused', files: [], message: `the plan could not be read (${(e as Error).message}); approve it again once the plan is fixed` });
+    }
+    if (!planned) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: [], message: `"${entry.task}" is not in the plan any more` });
+    if (planned.base !== entry.base) {
+      return settle(deps, entry, { task: entry.task, outcome: 'refused', files: [], message: `the plan now merges "${entry.task}" into ${planned.base}, not ${entry.base} as when it was approved; approve it again` });
+    }
     const [old, tip] = await branchTips(root, [entry.base, branch]);
     /** Before calling a merge failed, make sure the base did not move under it (then it is tried again). */
     const stale = async () => (await branchTip(root, entry.base)) !== old;
@@ -273,11 +370,15 @@ async function mergeOne(deps: QueueDeps, entry: QueueEntry): Promise<MergeResult
       if (await stale()) continue;
       return settle(deps, entry, { task: entry.task, outcome: 'conflict', files: merged.conflicts });
     }
+    // This commit is what the base becomes: checked here again (as at approval) for Baton's own state,
+    // before any gate runs on it and before the base can move to it.
+    const carried = statePaths(layout, await changedPaths(root, old, merged.commit));
+    if (carried.length) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: carried, message: stateRefusal(entry.task, carried) });
 
-    if (entry.gates.length > 0) {
+    if (planned.gates.length > 0) {
       const scratch = scratchDir(layout);
       await prepareScratch(root, scratch, merged.commit);
-      const gates = await deps.runGates(scratch, entry.gates, { signal: deps.signal, outputDir: join(layout.runDir(entry.task), 'integration') });
+      const gates = await deps.runGates(scratch, [...planned.gates], { signal: deps.signal, outputDir: join(layout.runDir(entry.task), 'integration') });
       if (deps.signal?.aborted) return undefined;
       if (gates.some((g) => g.exit_code !== 0)) {
         if (await stale()) continue;
