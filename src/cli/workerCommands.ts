@@ -1,7 +1,7 @@
 // `baton supervise | hook | report | status | start | stop | run`: the worker side of the CLI.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
 import type { Plan, PlanDiagnostic } from '../core/plan/model';
@@ -162,7 +162,7 @@ export async function reportCommand(args: string[], io: Output): Promise<number>
     return 0;
   }
   if (what === 'done') {
-    const { summary, notDone } = handOver(rest);
+    const { summary, notDone } = handOver(rest, layout.worktree(taskId));
     await updateResult(layout, taskId, { status: 'done', summary, not_done: notDone });
     appendEvent(layout.events(taskId), { type: 'report:done', at: now });
     io.out('Reported: done. The reviewer reads your summary beside your changes.');
@@ -171,8 +171,12 @@ export async function reportCommand(args: string[], io: Output): Promise<number>
   throw new UsageError('report takes: blocked "reason" | progress N | done "summary" [--not-done "text"] | done --file FILE');
 }
 
-/** The worker's summary from `done "text"` or `done --file FILE`, and what it did not do from `--not-done "text"`. */
-function handOver(args: string[]): { summary: string; notDone?: string } {
+/**
+ * The worker's summary from `done "text"` or `done --file FILE`, and what it did not do from `--not-done "text"`.
+ * The file must be in the worker's own worktree (by its real path, so a link cannot lead out): the summary
+ * reaches the review, the pre-review and later workers' notes, and no other file of the person's may.
+ */
+function handOver(args: string[], worktree: string): { summary: string; notDone?: string } {
   const words: string[] = [];
   let file: string | undefined;
   let notDone: string | undefined;
@@ -183,8 +187,19 @@ function handOver(args: string[]): { summary: string; notDone?: string } {
   }
   let summary = words.join(' ').trim();
   if (file) {
+    let real: string;
     try {
-      summary = readFileSync(resolve(file), 'utf8');
+      real = realpathSync(resolve(file));
+    } catch (e) {
+      throw new UsageError(`report done --file: cannot read ${file}: ${(e as Error).message}`);
+    }
+    const home = existsSync(worktree) ? realpathSync(worktree) : resolve(worktree);
+    const inside = relative(home, real);
+    if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
+      throw new UsageError(`report done --file: ${file} is not in your worktree (${home}); write your summary to a file there, or pass it as text.`);
+    }
+    try {
+      summary = readFileSync(real, 'utf8');
     } catch (e) {
       throw new UsageError(`report done --file: cannot read ${file}: ${(e as Error).message}`);
     }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureWorktree } from '../../src/core/git/worktrees';
 import { writeHeartbeat } from '../../src/core/run/heartbeat';
@@ -38,9 +38,10 @@ describe('baton review, gates, discard', function () {
     const bad = await runCli(wt, ['report', 'done'], env);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /needs your summary/);
-    writeFileSync(join(repo, 'summary.md'), 'Built the form.\nValidation is client-side only.');
-    const ok = await runCli(wt, ['report', 'done', '--file', join(repo, 'summary.md'), '--not-done', 'No server check'], env);
+    writeFileSync(join(wt, 'summary.md'), 'Built the form.\nValidation is client-side only.');
+    const ok = await runCli(wt, ['report', 'done', '--file', 'summary.md', '--not-done', 'No server check'], env);
     assert.equal(ok.status, 0, ok.stderr);
+    rmSync(join(wt, 'summary.md'));
 
     const text = await runCli(repo, ['review', 'form']);
     assert.equal(text.status, 0, text.stderr);
@@ -62,6 +63,21 @@ describe('baton review, gates, discard', function () {
     const missing = await runCli(repo, ['review', 'nope']);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /no task "nope"/);
+  });
+
+  it('report done --file reads only a file in the worker\'s worktree: not /etc/hostname, not the main checkout, not through a link', async () => {
+    const env = { BATON_TASK_ID: 'form', BATON_ROOT: repo };
+    writeFileSync(join(repo, 'secret.txt'), 'the person\'s secret\n');
+    symlinkSync(join(repo, 'secret.txt'), join(wt, 'notes.md'));
+    const outside = existsSync('/etc/hostname') ? ['/etc/hostname', join(repo, 'secret.txt'), 'notes.md'] : [join(repo, 'secret.txt'), 'notes.md'];
+    for (const file of outside) {
+      const r = await runCli(wt, ['report', 'done', '--file', file], env);
+      assert.equal(r.status, 2, `${file}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /is not in your worktree/);
+    }
+    assert.ok(!existsSync(layout.result('form')), 'nothing was recorded');
+    const review = await runCli(repo, ['review', 'form', '--json']);
+    assert.doesNotMatch(review.stdout, /secret/);
   });
 
   it('gates: run in the worktree, output shown and kept, a failure exits 1 and is recorded', async () => {
