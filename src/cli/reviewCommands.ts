@@ -33,7 +33,7 @@ export async function reviewCommand(planFile: string, taskId: string, json: bool
   if (json) {
     const { review, result, history, merge } = input;
     io.out(JSON.stringify({ task: task.id, state, ...review, result: result ?? null, history, merge: merge ?? null }));
-  } else io.out(reviewText(input));
+  } else io.out(reviewText(input, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
   return 0;
 }
 

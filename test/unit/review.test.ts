@@ -116,7 +116,7 @@ describe('review data and worktree removal', () => {
     const byPath = new Map(d.files.map((f) => [f.path, f]));
     assert.deepEqual(
       { ...byPath.get('shared.txt')! },
-      { path: 'shared.txt', oldPath: undefined, kind: 'modified', added: 1, removed: 1, binary: false, uncommitted: false, outsideDeclared: true },
+      { path: 'shared.txt', oldPath: undefined, kind: 'modified', added: 1, removed: 1, binary: false, uncommitted: false, outsideDeclared: true, state: false },
     );
     assert.equal(byPath.get('src/ui/button.ts')!.added, 1);
     assert.equal(byPath.get('src/ui/button.ts')!.uncommitted, true);

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { isStatePath } from '../run/stateFolder';
 import { STATUS_ARGS, statusEntries } from './statusEntries';
 
 export interface ReviewCommit {
@@ -28,6 +29,8 @@ export interface ReviewFile {
   uncommitted: boolean;
   /** Not matched by any of the task's declared `files` globs (only when the task declares some). */
   outsideDeclared: boolean;
+  /** In a `.baton` folder (Baton's state): approval refuses the task while it is there. */
+  state: boolean;
 }
 
 export interface ReviewData {
@@ -42,6 +45,8 @@ export interface ReviewData {
   uncommitted: string[];
   /** Paths outside the declared `files`. */
   flagged: string[];
+  /** Paths in a `.baton` folder, which no task may change (either side of a rename). */
+  stateFiles: string[];
 }
 
 export async function reviewData(worktree: string, base: string, declared: readonly string[]): Promise<ReviewData> {
@@ -114,6 +119,7 @@ export async function reviewData(worktree: string, base: string, declared: reado
   for (const f of files.values()) {
     f.uncommitted = uncommitted.has(f.path) || (f.oldPath !== undefined && uncommitted.has(f.oldPath));
     f.outsideDeclared = matches ? !matches(f.path) : false;
+    f.state = isStatePath(f.path) || (f.oldPath !== undefined && isStatePath(f.oldPath));
   }
   const list = [...files.values()].sort((x, y) => x.path.localeCompare(y.path));
   return {
@@ -126,10 +132,11 @@ export async function reviewData(worktree: string, base: string, declared: reado
     removed: list.reduce((n, f) => n + f.removed, 0),
     uncommitted: list.filter((f) => f.uncommitted).map((f) => f.path),
     flagged: list.filter((f) => f.outsideDeclared).map((f) => f.path),
+    stateFiles: list.filter((f) => f.state).flatMap((f) => [f.oldPath, f.path].filter((p): p is string => p !== undefined && isStatePath(p))),
   };
 
   function file(path: string, kind: ChangeKind, oldPath?: string): ReviewFile {
-    return { path, oldPath, kind, added: 0, removed: 0, binary: false, uncommitted: false, outsideDeclared: false };
+    return { path, oldPath, kind, added: 0, removed: 0, binary: false, uncommitted: false, outsideDeclared: false, state: false };
   }
 }
 

@@ -85,6 +85,7 @@ export function reviewMarkdown({ task, state, review, result, history, staleGate
       (review.uncommitted.length ? `, **${review.uncommitted.length} with uncommitted changes**` : ''),
     '',
   );
+  if (review.stateFiles.length) out.push(`**⛔ Refused: changes Baton's own state** (a \`.baton\` folder), which no task may merge: ${review.stateFiles.map(code).join(', ')}. Approve refuses this task until they are gone from its branch and worktree.`, '');
   const verdict = mergeVerdict(merge, code, 'then resolve it in the editor (Resolve Merge Conflict in Editor), or ask the worker to rebase (Ask the Worker to Rebase)');
   if (verdict) out.push(merge!.conflicts.length ? `**⚠ ${verdict}**` : verdict, '');
 
@@ -115,7 +116,7 @@ export function reviewMarkdown({ task, state, review, result, history, staleGate
   else {
     out.push('| File | Change | + | − | |', '|---|---|--:|--:|---|');
     for (const f of review.files) {
-      const notes = [f.uncommitted ? 'uncommitted' : '', f.outsideDeclared ? '⚠ outside declared files' : ''].filter(Boolean).join(', ');
+      const notes = [f.state ? '⛔ **refused: .baton folder**' : '', f.uncommitted ? 'uncommitted' : '', f.outsideDeclared ? '⚠ outside declared files' : ''].filter(Boolean).join(', ');
       const name = f.oldPath ? `${code(f.oldPath)} → ${code(f.path)}` : code(f.path);
       out.push(`| ${name} | ${f.kind} | ${f.binary ? 'bin' : f.added} | ${f.binary ? 'bin' : f.removed} | ${notes} |`);
     }
@@ -140,10 +141,13 @@ export function reviewMarkdown({ task, state, review, result, history, staleGate
   return out.join('\n');
 }
 
-export function reviewText({ task, state, review, result, history, staleGates, merge }: ReviewInput): string {
+/** `color`: refused paths in red (for a terminal). */
+export function reviewText({ task, state, review, result, history, staleGates, merge }: ReviewInput, color = false): string {
+  const red = (text: string) => (color ? `\x1b[31m${text}\x1b[0m` : text);
   const out: string[] = [];
   out.push(`${task.id}: ${task.title} — ${state.replace(/_/g, ' ')}`);
   out.push(`baton/${task.id} against ${review.base} (merge-base ${review.mergeBase.slice(0, 7)}): ${review.files.length} files, +${review.added} -${review.removed}, ${review.commits.length} commits`);
+  if (review.stateFiles.length) out.push(red(`REFUSED: changes Baton's own state (a .baton folder), which no task may merge: ${review.stateFiles.join(', ')}. Approval refuses it until they are gone.`));
   const verdict = mergeVerdict(merge, (t) => t, `rebase baton/${task.id} onto ${merge?.base} first, or have its worker do it (baton changes ${task.id} "Rebase onto ${merge?.base} and resolve the conflicts")`);
   if (verdict) out.push(verdict);
   out.push('', 'Worker summary:', result?.summary ? indent(result.summary) : '  (none handed over)');
@@ -153,8 +157,9 @@ export function reviewText({ task, state, review, result, history, staleGates, m
   out.push(...preReviewText(preReviewOf(result), review.head));
   out.push('', 'Files:');
   for (const f of review.files) {
-    const notes = [f.uncommitted ? 'uncommitted' : '', f.outsideDeclared ? 'OUTSIDE DECLARED FILES' : ''].filter(Boolean).join(', ');
-    out.push(`  ${f.binary ? '   bin' : `+${f.added}`.padStart(6)} ${f.binary ? '' : `-${f.removed}`.padStart(5)}  ${f.oldPath ? `${f.oldPath} -> ` : ''}${f.path}${notes ? `  [${notes}]` : ''}`);
+    const notes = [f.state ? 'REFUSED: .baton folder' : '', f.uncommitted ? 'uncommitted' : '', f.outsideDeclared ? 'OUTSIDE DECLARED FILES' : ''].filter(Boolean).join(', ');
+    const line = `  ${f.binary ? '   bin' : `+${f.added}`.padStart(6)} ${f.binary ? '' : `-${f.removed}`.padStart(5)}  ${f.oldPath ? `${f.oldPath} -> ` : ''}${f.path}${notes ? `  [${notes}]` : ''}`;
+    out.push(f.state ? red(line) : line);
   }
   if (review.files.length === 0) out.push('  (no changes)');
   out.push('', 'Commits:');
