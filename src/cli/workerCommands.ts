@@ -1,7 +1,7 @@
 // `baton supervise | hook | report | status | start | stop | run`: the worker side of the CLI.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
 import { analyzePlan } from '../core/graph/analysis';
 import type { Plan, PlanDiagnostic } from '../core/plan/model';
@@ -36,12 +36,27 @@ export function batonCommand(): string[] {
   return [process.execPath, realpathSync(process.argv[1])];
 }
 
-/** `.baton/` lives at the root of the git repository that holds the plan. */
+/**
+ * `.baton/` lives at the root of the git repository that holds the plan. Inside one of Baton's own task
+ * worktrees (`.baton/worktrees/<id>` of the main checkout) that is the main checkout's: the worktree's
+ * own `.baton/`, which its worker can write, is never read as Baton's state (personas, queue, runs).
+ */
 export function repositoryRoot(planFile: string): string {
   const dir = dirname(resolve(planFile));
-  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir'], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new UsageError(`${planFile} is not inside a git repository: Baton gives each task a git worktree. Run "git init" first.`);
-  return r.stdout.trim();
+  const [top, common] = r.stdout.trim().split('\n');
+  const main = common && basename(common) === '.git' ? dirname(common) : undefined;
+  if (main && realOrSame(dirname(top)) === realOrSame(join(main, '.baton', 'worktrees'))) return main;
+  return top;
+}
+
+function realOrSame(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 export interface Session {

@@ -175,6 +175,17 @@ describe("Baton's state folder", function () {
     assert.match(q.skipped![1], /gates must be a list/);
   });
 
+  it("baton commands run from inside a task's worktree reads the main checkout's .baton/, never the worktree's own", async () => {
+    const t = queueRepo('  - {id: a, title: A}\n  - {id: b, title: B}\n');
+    const wt = await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    mkdirSync(join(wt, '.baton'), { recursive: true });
+    writeFileSync(join(wt, '.baton/queue.json'), hostile(join(wt, 'PWNED')));
+    await enqueue(t.layout, { task: 'a', base: 'main', gates: [], queued_at: new Date().toISOString(), style: 'merge' });
+    const r = await runCli(wt, ['queue', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { entries: { task: string }[] }).entries.map((e) => e.task), ['a']);
+  });
+
   it('baton approve (the CLI) refuses the branch of the reproduction and runs nothing it carries', async () => {
     const t = queueRepo('  - {id: a, title: A}\n  - {id: b, title: B}\n');
     const marker = join(mkdtempSync(join(tmpdir(), 'baton-marker-')), 'PWNED');
