@@ -71,14 +71,16 @@ describe('merge preview', function () {
     assert.equal(git(u.repo, 'rev-parse', 'main^2'), git(u.repo, 'rev-parse', 'baton/b'));
     assert.equal(git(u.repo, 'log', '-1', '--format=%s', 'main'), 'Merge baton task b: B (baton/b)');
 
-    // Taken as it is, not merged again: a preview standing for these commits with another tree gives that tree.
+    // The file lies where the task's worker writes: a tree this process did not merge itself is never committed.
     const v = setup('  - {id: c, title: C}\n');
     await finishedTask(v.repo, 'c', { 'c.txt': 'c\n' });
     const recorded = (await previewMerge(v.layout, 'c', 'main'))!;
     const other = git(v.repo, 'rev-parse', 'main^{tree}');
     writeFileSync(mergePreviewFile(v.layout, 'c'), JSON.stringify({ ...recorded, tree: other }));
     await v.approve('c');
-    assert.equal(git(v.repo, 'rev-parse', `${readQueue(v.layout).entries[0].prepared!.commit}^{tree}`), other);
+    assert.equal(git(v.repo, 'rev-parse', `${readQueue(v.layout).entries[0].prepared!.commit}^{tree}`), recorded.tree, 'merged afresh');
+    assert.equal((await v.process())[0].outcome, 'merged');
+    assert.equal(git(v.repo, 'show', 'main:c.txt'), 'c');
   });
 
   it('a half-written or malformed preview is no preview: the approval merges afresh', async () => {

@@ -142,6 +142,26 @@ describe("Baton's state folder", function () {
     assert.ok(!existsSync(marker), "the file's gate did not");
   });
 
+  it("a merge named in queue.json (`prepared`) is not moved to unless this process prepared it: the base gets the merge of the reviewed branch", async () => {
+    const t = queueRepo('  - {id: a, title: A}\n');
+    await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    const old = git(t.repo, 'rev-parse', 'main');
+    const tip = git(t.repo, 'rev-parse', 'baton/a');
+    // A commit on top of the base that nobody reviewed.
+    writeFileSync(join(t.repo, 'evil.txt'), 'unreviewed\n');
+    git(t.repo, 'add', 'evil.txt');
+    const tree = git(t.repo, 'write-tree');
+    git(t.repo, 'rm', '-q', '--cached', 'evil.txt');
+    const forged = git(t.repo, 'commit-tree', tree, '-p', old, '-p', tip, '-m', 'Merge baton task a: A (baton/a)');
+    t.layout.ensureBatonDir();
+    writeFileSync(queueFile(t.layout), JSON.stringify({ entries: [{ task: 'a', base: 'main', gates: [], queued_at: 'now', style: 'merge', prepared: { base: old, branch: tip, commit: forged } }] }));
+    const [r] = await t.process();
+    assert.equal(r.outcome, 'merged');
+    assert.notEqual(git(t.repo, 'rev-parse', 'main'), forged);
+    assert.equal(git(t.repo, 'ls-tree', '--name-only', 'main', 'evil.txt'), '', 'nothing unreviewed reached the base');
+    assert.equal(git(t.repo, 'show', 'main:a.txt'), 'a');
+  });
+
   it('a malformed queue.json is a clear error that leaves the file as it is; entries that are not entries are skipped and said', async () => {
     const t = queueRepo('  - {id: a, title: A}\n');
     await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });

@@ -7,7 +7,7 @@ import { branchTips, commitMerge, mergeCommit, runGit } from '../git/merge';
 import type { Plan } from '../plan/model';
 import { branchName, type BatonLayout } from './layout';
 import { enqueue, mergeMessage, readQueue, type GateRun } from './mergeQueue';
-import { isCurrent, readMergePreview } from './mergePreview';
+import { isCurrent, readMergePreview, trustedTree } from './mergePreview';
 import { gatesStale } from './gates';
 import { readResult, updateResult } from './result';
 import { changedPaths, statePaths, stateRefusal } from './stateFolder';
@@ -99,7 +99,7 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   // made already: the merge preview of these very commits, from when the task entered review.
   const request = { root, base: baseTip, branch: tip, style: r.style, message: mergeMessage(task.id, task.title, branch, r.style) };
   const preview = next ? readMergePreview(r.layout, task.id) : undefined;
-  const tree = preview?.tree && isCurrent(preview, base, baseTip, tip) ? preview.tree : undefined;
+  const tree = preview && isCurrent(preview, base, baseTip, tip) ? trustedTree(preview) : undefined;
   const speculative = !next
     ? undefined
     : (tree ? commitMerge(request, tree).then((commit) => ({ ok: true as const, commit, tree })) : mergeCommit(request)).catch(() => undefined);

@@ -20,6 +20,18 @@ export interface MergePreview {
   at: string;
 }
 
+/**
+ * The merges this process made itself, by both commits and tree. The file lies in the task's run folder,
+ * where its worker writes too: a tree read from it is shown, but only one made here is committed.
+ */
+const madeHere = new Set<string>();
+const key = (p: MergePreview) => `${p.base_commit} ${p.branch_commit} ${p.tree}`;
+
+/** The preview's tree, when this process merged it (else an approval merges afresh). */
+export function trustedTree(preview: MergePreview | undefined): string | undefined {
+  return preview?.tree && madeHere.has(key(preview)) ? preview.tree : undefined;
+}
+
 export function mergePreviewFile(layout: BatonLayout, taskId: string): string {
   return join(layout.runDir(taskId), 'merge-preview.json');
 }
@@ -42,6 +54,7 @@ export async function previewMerge(layout: BatonLayout, taskId: string, base: st
     conflicts: merged.ok ? [] : merged.conflicts,
     at: new Date().toISOString(),
   };
+  if (preview.tree) madeHere.add(key(preview));
   layout.ensureRunDir(taskId);
   writeFileAtomic.sync(mergePreviewFile(layout, taskId), JSON.stringify(preview, null, 2) + '\n', { fsync: false });
   return preview;

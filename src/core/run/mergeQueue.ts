@@ -227,8 +227,16 @@ async function editQueue<T>(layout: BatonLayout, edit: (q: QueueFile) => T): Pro
   }
 }
 
+/**
+ * The merges prepared at approval by this process. Only these are moved to as they are: `prepared` in
+ * queue.json could name any commit, and the base must get the merge of what the person reviewed.
+ */
+const preparedHere = new Set<string>();
+const preparedKey = (p: NonNullable<QueueEntry['prepared']>) => `${p.base} ${p.branch} ${p.commit}`;
+
 /** Puts a task at the end of the queue (once) and records `queued`. */
 export async function enqueue(layout: BatonLayout, entry: QueueEntry): Promise<number> {
+  if (entry.prepared) preparedHere.add(preparedKey(entry.prepared));
   const position = await editQueue(layout, (q) => {
     const at = q.entries.findIndex((e) => e.task === entry.task);
     if (at !== -1) return at;
@@ -342,7 +350,7 @@ async function mergeOne(deps: QueueDeps, entry: QueueEntry): Promise<MergeResult
   const { layout } = deps;
   const root = layout.root;
   const branch = branchName(entry.task);
-  let prepared = entry.prepared;
+  let prepared = entry.prepared && preparedHere.has(preparedKey(entry.prepared)) ? entry.prepared : undefined;
   for (;;) {
     // The plan as it is now says what this task merges into and which gates it passes; never the queue file.
     let planned: PlannedTask | undefined;
