@@ -190,7 +190,7 @@ describe("Baton's state folder", function () {
     );
     const q = readQueue(t.layout);
     assert.deepEqual(q.entries, [{ task: 'a', base: 'main', gates: [], queued_at: 'now', style: 'merge' }]);
-    assert.equal(q.skipped?.length, 2);
+    assert.equal(q.skipped?.length, 2, String(q.skipped));
     assert.match(q.skipped![0], /"\.\.\/\.\.\/etc" is not a task id/);
     assert.match(q.skipped![1], /gates must be a list/);
   });

@@ -150,7 +150,8 @@ export function readQueue(layout: BatonLayout): QueueFile {
   for (const [i, e] of q.entries.entries()) {
     const problem = entryProblem(e);
     if (problem) skipped.push(`entry ${i + 1}: ${problem}`);
-    else if (!entries.some((x) => x.task === (e as QueueEntry).task)) entries.push(queueEntry(e as QueueEntry));
+    else if (entries.some((x) => x.task === (e as QueueEntry).task)) skipped.push(`entry ${i + 1}: "${(e as QueueEntry).task}" is queued already`);
+    else entries.push(queueEntry(e as QueueEntry));
   }
   const current = inFlight(q.current);
   if (q.current !== undefined && !current) skipped.push('the merge in progress ("current") is not one');
