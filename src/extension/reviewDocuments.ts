@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { fileAtCommit } from '../core/git/review';
-import { TASK_ID_PATTERN } from '../core/plan/model';
+import { TASK_ID_PATTERN, type Task } from '../core/plan/model';
+import { REVIEW_DIFF_SCHEME, type ReviewTask } from './reviewTarget';
 import type { Workers } from './workers';
 
 export const BASE_SCHEME = 'baton-base';
@@ -17,6 +18,38 @@ export function baseUri(taskId: string, commit: string, path: string): vscode.Ur
 /** The title of a task's review diff (the multi-file diff editor's tab). */
 export function reviewTitle(task: { id: string; title?: string }): string {
   return vscode.l10n.t('Review: {0}', task.title || task.id);
+}
+
+/**
+ * The review diff's own resource: VS Code hands it to the commands in the diff editor's title bar, so they
+ * know the task by its id (two tasks may share a title).
+ */
+export function reviewDiffUri(taskId: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: REVIEW_DIFF_SCHEME, path: `/${taskId}` });
+}
+
+/** The plan's tasks as the review editors know them: id, review tab title, worktree (as a URI path). */
+export function reviewTasks(tasks: readonly Task[], workers: Workers): ReviewTask[] {
+  return tasks.map((t) => {
+    let dir: string | undefined;
+    try {
+      dir = workers.worktree(t.id);
+    } catch {
+      dir = undefined; // an id the plan's checks refuse has no worktree
+    }
+    return { id: t.id, reviewTitle: reviewTitle(t), worktree: dir ? vscode.Uri.file(dir).path : `\0${t.id}` };
+  });
+}
+
+/** The resources a tab shows: its file, both sides of its diff, or every side of a multi-file diff. */
+export function tabResources(tab: vscode.Tab | undefined): vscode.Uri[] {
+  const input = tab?.input;
+  if (input instanceof vscode.TabInputText) return [input.uri];
+  if (input instanceof vscode.TabInputTextDiff) return [input.original, input.modified];
+  // A multi-file diff (TabInputTextMultiDiff at run time; VS Code 1.100's typings leave it out).
+  const diffs = (input as { textDiffs?: unknown } | undefined)?.textDiffs;
+  if (!Array.isArray(diffs)) return [];
+  return diffs.flatMap((d: { original?: unknown; modified?: unknown }) => [d?.original, d?.modified]).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
 }
 
 export function reviewUri(taskId: string): vscode.Uri {

@@ -14,7 +14,7 @@ import { TEAM_TASK_ID } from '../core/run/teamPlan';
 import type { PlanSnapshot, PlanSource, TeamView } from './planSource';
 import type { Workers } from './workers';
 import { STATE_ORDER, stateIcon, stateLabel } from './taskStateIcons';
-import { escapeMarkdown } from './wording';
+import { escapeMarkdown, inlineCode } from './wording';
 
 // Each node's `kind` is also its TreeItem.contextValue, so package.json menus say `viewItem == task`.
 export interface ProblemNode {
@@ -439,7 +439,7 @@ function taskItem(node: TaskNode, workers: Workers): vscode.TreeItem {
 
 function taskTooltip(node: TaskNode, gatesRun?: string): vscode.MarkdownString {
   const { task, state, stage, conflicts, hold } = node;
-  const code = (values: string[]) => values.map((v) => `\`${v}\``).join(', ');
+  const code = (values: string[]) => values.map(inlineCode).join(', ');
   const md = new vscode.MarkdownString('', true);
   md.appendMarkdown(`**${escapeMarkdown(task.title || task.id)}** \`${task.id}\`\n\n`);
   const where = stage === undefined ? '' : ` · ${vscode.l10n.t('Stage {0}', stage + 1)}`;
@@ -452,13 +452,14 @@ function taskTooltip(node: TaskNode, gatesRun?: string): vscode.MarkdownString {
   }
   // The hold's words come from the engine (the CLI prints them too).
   if (hold) md.appendMarkdown(`$(debug-pause) ${vscode.l10n.t('Not started yet: it {0}.', escapeMarkdown(holdText(hold)))}\n\n`);
-  if (task.description.trim()) md.appendMarkdown(`${task.description.trim()}\n\n---\n\n`);
+  // An approved worker request writes the description: its Markdown is shown as text (an image would load).
+  if (task.description.trim()) md.appendMarkdown(`${escapeMarkdown(task.description.trim())}\n\n---\n\n`);
   md.appendMarkdown(`${vscode.l10n.t('**Depends on:** {0}', task.deps.length ? code(task.deps) : vscode.l10n.t('nothing'))}  \n`);
   md.appendMarkdown(`${vscode.l10n.t('**Files:** {0}', task.files.length ? code(task.files) : vscode.l10n.t('none listed'))}  \n`);
   md.appendMarkdown(`${vscode.l10n.t('**Gates:** {0}', task.gates.length ? code(task.gates) : vscode.l10n.t('none'))}${gatesRun ? ` — ${escapeMarkdown(gatesRun)}` : ''}`);
   const facts = [
-    task.estimate && vscode.l10n.t('**Estimate:** {0}', task.estimate),
-    task.complexity && vscode.l10n.t('**Complexity:** {0}', task.complexity),
+    task.estimate && vscode.l10n.t('**Estimate:** {0}', escapeMarkdown(task.estimate)),
+    task.complexity && vscode.l10n.t('**Complexity:** {0}', escapeMarkdown(task.complexity)),
     task.persona && vscode.l10n.t('**Persona:** {0}', escapeMarkdown(task.persona)),
   ].filter(Boolean);
   if (facts.length) md.appendMarkdown(`  \n${facts.join(' · ')}`);
@@ -476,7 +477,7 @@ function conflictTooltip(id: string, groups: readonly ConflictGroup[]): string {
     const names = rivals.length > shown ? vscode.l10n.t('{0} and {1} more', listed, rivals.length - shown) : listed;
     const dep = g.suggestion.deps.find((d) => d.task === id);
     lines.push(
-      `- ${dep ? vscode.l10n.t('{0} with {1} · suggested: depend on {2}', `\`${g.path}\``, names, `\`${dep.dependsOn}\``) : vscode.l10n.t('{0} with {1}', `\`${g.path}\``, names)}`,
+      `- ${dep ? vscode.l10n.t('{0} with {1} · suggested: depend on {2}', inlineCode(g.path), names, `\`${dep.dependsOn}\``) : vscode.l10n.t('{0} with {1}', inlineCode(g.path), names)}`,
     );
   }
   const more = groups.length - shown;
@@ -517,7 +518,7 @@ function proposedTaskItem(node: ProposedTaskNode, file: vscode.Uri | undefined):
   item.contextValue = node.kind;
   item.description = [task.id, task.estimate, task.persona, vscode.l10n.t('proposed')].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('descriptionForeground'));
-  const code = (values: string[]) => values.map((v) => `\`${v}\``).join(', ');
+  const code = (values: string[]) => values.map(inlineCode).join(', ');
   const md = new vscode.MarkdownString('', true);
   md.appendMarkdown(`**${escapeMarkdown(task.title || task.id)}** \`${task.id}\` · $(lightbulb) ${vscode.l10n.t('proposed')}${node.stage === undefined ? '' : ` · ${vscode.l10n.t('Stage {0}', node.stage + 1)}`}\n\n`);
   if (task.description.trim()) md.appendMarkdown(`${escapeMarkdown(task.description.trim())}\n\n---\n\n`);

@@ -2,9 +2,12 @@
 // writes a short risk summary (what changed, what looks wrong, what to check) into result.json as
 // `pre_review`, shown beside the gates. It is advice for the person, never an approval: the session is
 // given read-only tools (Read, Grep, Glob), no MCP servers and no hooks, and Baton, not the reviewer,
-// writes its answer down. The diff goes through a file; nothing of it is ever an argument or a shell word.
+// writes its answer down. Nothing the worker wrote configures it: it starts in a folder of its own, with the
+// person's own Claude Code settings only (not the worktree's .claude/ or CLAUDE.md). The diff goes through a file; nothing of it is ever an argument or a shell word.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { readPersona } from '../agents/personas';
 import { runGit } from '../git/merge';
@@ -105,7 +108,7 @@ export async function runPreReview(r: PreReviewRequest): Promise<PreReview | und
     const untracked = review.files.filter((f) => f.uncommitted && f.kind === 'added').map((f) => f.path);
     const promptFile = `${layout.runDir(task.id)}/pre-review-prompt.md`;
     const persona = readPersona(layout.root, 'reviewer', r.personasDir);
-    writeFileAtomic.sync(promptFile, preReviewPrompt({ plan: r.plan, task, persona: persona.text, diff: diff.stdout, diffFile, files: review.files.map((f) => f.path), untracked, summary: readResult(layout, task.id)?.summary }), { fsync: false });
+    writeFileAtomic.sync(promptFile, preReviewPrompt({ plan: r.plan, task, persona: persona.text, diff: diff.stdout, diffFile, worktree, files: review.files.map((f) => f.path), untracked, summary: readResult(layout, task.id)?.summary }), { fsync: false });
     const answer = await askReviewer(r, worktree, promptFile);
     usage = answer.usage;
     outcome = { status: 'done', summary: answer.summary, commit: head, at: new Date().toISOString() };
@@ -125,27 +128,43 @@ function readPreReviewValue(v: unknown): { status: string; commit: string; at: s
   return typeof p.status === 'string' && typeof p.commit === 'string' && typeof p.at === 'string' ? { status: p.status, commit: p.commit, at: p.at } : undefined;
 }
 
-/** The Claude Code command line of a pre-review: print mode, read-only tools, no MCP, nothing persisted. */
-export function preReviewArgs(runDir: string): string[] {
+/**
+ * The Claude Code command line of a pre-review: print mode, read-only tools, no MCP, nothing persisted. The
+ * worker wrote the worktree, its `.claude/` settings (hooks, permissions, skills) and its CLAUDE.md
+ * included: the session runs from a neutral folder (see askReviewer) with the person's own settings only,
+ * every hook off and no skills, and reaches the worktree and the run folder (the diff file) only as extra
+ * folders its read-only tools may read.
+ */
+export function preReviewArgs(runDir: string, worktree: string): string[] {
   return [
     '-p',
     '--output-format',
     'json',
+    '--setting-sources',
+    'user',
+    '--settings',
+    JSON.stringify({ disableAllHooks: true }),
     '--tools',
     PRE_REVIEW_TOOLS.join(','),
     '--allowedTools',
     ...PRE_REVIEW_TOOLS,
     '--disallowedTools',
     ...REFUSED_TOOLS,
+    // Anything not allowed above is refused, never asked about.
     '--permission-mode',
-    'default',
-    // The diff file lives in the run folder, outside the worktree the session works in.
+    'dontAsk',
+    '--add-dir',
+    worktree,
     '--add-dir',
     runDir,
     '--strict-mcp-config',
+    '--disable-slash-commands',
     '--no-session-persistence',
   ];
 }
+
+/** Variables that would make Claude Code read more of the worktree than its files (its CLAUDE.md). */
+const REVIEWER_UNSET = ['CLAUDE_CODE_ADDITIONAL_DIRECTORIES_CLAUDE_MD', 'CLAUDE_PROJECT_DIR'];
 
 /** A reviewer that ran and failed, with the tokens it used when its output said. */
 class ReviewerFailed extends Error {
@@ -158,10 +177,22 @@ class ReviewerFailed extends Error {
 }
 
 /** Runs the reviewer with the prompt file on stdin; resolves with its final message and the tokens it used. */
-function askReviewer(r: PreReviewRequest, worktree: string, promptFile: string): Promise<{ summary: string; usage?: UsageByModel }> {
+async function askReviewer(r: PreReviewRequest, worktree: string, promptFile: string): Promise<{ summary: string; usage?: UsageByModel }> {
+  // A fresh empty folder to start in: Claude Code reads a project's settings and CLAUDE.md from where it starts.
+  const neutral = mkdtempSync(join(tmpdir(), 'baton-pre-review-'));
+  try {
+    return await runReviewer(r, worktree, promptFile, neutral);
+  } finally {
+    rmSync(neutral, { recursive: true, force: true });
+  }
+}
+
+function runReviewer(r: PreReviewRequest, worktree: string, promptFile: string, cwd: string): Promise<{ summary: string; usage?: UsageByModel }> {
   const input = openSync(promptFile, 'r');
+  const env = { ...r.env };
+  for (const key of REVIEWER_UNSET) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(r.command, preReviewArgs(r.layout.runDir(r.task.id)), { cwd: worktree, env: r.env, stdio: [input, 'pipe', 'pipe'], signal: r.signal });
+    const child = spawn(r.command, preReviewArgs(r.layout.runDir(r.task.id), worktree), { cwd, env, stdio: [input, 'pipe', 'pipe'], signal: r.signal });
     closeSync(input);
     let out = '';
     let err = '';
@@ -194,6 +225,8 @@ interface PromptInput {
   persona: string;
   diff: string;
   diffFile: string;
+  /** The task's worktree; file paths below are relative to it. */
+  worktree: string;
   files: string[];
   untracked: string[];
   summary?: string;
@@ -213,7 +246,7 @@ export function preReviewPrompt(p: PromptInput): string {
     '',
     '## In this pre-review',
     '',
-    'You can only read: the Read, Grep and Glob tools, in the task\'s worktree (your working directory). You cannot run',
+    `You can only read: the Read, Grep and Glob tools, in the task's worktree \`${p.worktree}\` (give them absolute paths). You cannot run`,
     'commands, run the checks, edit files, ask for workers or approve anything; do not try. The person decides.',
     '',
     '## The task',
@@ -225,7 +258,7 @@ export function preReviewPrompt(p: PromptInput): string {
     '',
     '## The change',
     '',
-    `Files changed (${p.files.length}): ${p.files.map((f) => `\`${f}\``).join(', ') || 'none'}`,
+    `Files changed (${p.files.length}, in \`${p.worktree}\`): ${p.files.map((f) => `\`${f}\``).join(', ') || 'none'}`,
     ...(p.untracked.length ? ['', `New files not yet committed (not in the diff; read them in the worktree): ${p.untracked.map((f) => `\`${f}\``).join(', ')}`] : []),
     '',
     `The whole diff against the base is in the file \`${p.diffFile}\` (${bytes} bytes).${bytes > PRE_REVIEW_INLINE_BYTES ? ` Only its first ${PRE_REVIEW_INLINE_BYTES} bytes follow; read the file for the rest.` : ''}`,

@@ -41,14 +41,16 @@ export async function gatherReview(layout: BatonLayout, task: Task, base: string
   };
 }
 
-/** Worker-written text: shown as text, never as HTML or links it did not mean. */
+/** Worker-written text: shown as text, never as HTML, an image that loads (a beacon) or a link. */
 function plain(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/[[\]\\]/g, '\\$&');
 }
 
+/** Inline code with a fence longer than any backtick run inside, so a file name cannot close it early. */
 function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${text.includes('`') ? ` ${text} ` : text}${fence}`;
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return longest ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
 }
 
 export function gateLine(g: GateResult): string {

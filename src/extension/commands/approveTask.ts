@@ -9,14 +9,26 @@ import { readEvents } from '../../core/run/events';
 import { BatonLayout } from '../../core/run/layout';
 import { APPROVABLE_STATES, type TaskState } from '../../core/run/states';
 import type { PlanSource } from '../planSource';
-import { reviewTitle } from '../reviewDocuments';
+import { reviewTasks, reviewTitle, tabResources } from '../reviewDocuments';
+import { taskOfEditor, tasksTitled } from '../reviewTarget';
 import type { Workers } from '../workers';
 import { pickTask, type Target } from './workerActions';
 
 export function registerApproveTask(context: vscode.ExtensionContext, workers: Workers, planSource: PlanSource): void {
   const states = () => (planSource.current ? workers.taskStates(planSource.current) : new Map<string, TaskState>());
-  const pick = (target: Target | vscode.Uri, title: string, allowed: (s: TaskState) => boolean) =>
-    pickTask(target instanceof vscode.Uri ? (taskOfUri(target, workers) ?? taskOfReviewTab(planSource)) : target, title, allowed, planSource, states());
+  const pick = async (target: Target | vscode.Uri, title: string, allowed: (s: TaskState) => boolean) => {
+    if (!(target instanceof vscode.Uri)) return pickTask(target, title, allowed, planSource, states());
+    // Run from an editor's title bar: the task whose id that editor carries, never one found by title alone.
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    const found = taskOfEditor(target, tab && { label: tab.label, resources: tabResources(tab) }, reviewTasks(planSource.current?.plan.tasks ?? [], workers));
+    if (found && 'ambiguous' in found) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Baton cannot tell which task this editor shows: {0} have the same title. Use the Tasks view, or open the review again with Review Task.', found.ambiguous.join(', ')),
+      );
+      return undefined;
+    }
+    return pickTask(found?.id, title, allowed, planSource, states());
+  };
 
   context.subscriptions.push(
     vscode.commands.registerCommand('baton.approveTask', async (target?: Target | vscode.Uri, options?: { force?: boolean }) => {
@@ -93,8 +105,8 @@ export function registerApproveTask(context: vscode.ExtensionContext, workers: W
       }
     }),
     workers.onDidMerge((r) => void tellMergeResult(r)),
-    // The multi-file diff editor's title bar can only tell it is a diff, not whose: a context key says when
-    // a task's review diff is shown, so Approve Task appears there and not on every other multi-file diff.
+    // A review diff carries its task in its resource (baton-review-diff:); one opened the older way shows
+    // only its title: a context key says when such a diff is shown, so Approve Task appears there too.
     vscode.window.tabGroups.onDidChangeTabs(() => updateReviewDiffKey(planSource)),
     vscode.window.tabGroups.onDidChangeTabGroups(() => updateReviewDiffKey(planSource)),
   );
@@ -149,30 +161,7 @@ function layoutOf(workers: Workers): BatonLayout | undefined {
 }
 
 function updateReviewDiffKey(planSource: PlanSource): void {
-  const shown = vscode.window.tabGroups.all.some((g) => g.activeTab && reviewTaskOfLabel(planSource, g.activeTab.label) !== undefined);
+  const titles = (planSource.current?.plan.tasks ?? []).map((t) => ({ id: t.id, reviewTitle: reviewTitle(t), worktree: '' }));
+  const shown = vscode.window.tabGroups.all.some((g) => g.activeTab && tasksTitled(g.activeTab.label, titles).length > 0);
   void vscode.commands.executeCommand('setContext', 'baton.reviewDiffShown', shown);
-}
-
-function reviewTaskOfLabel(planSource: PlanSource, label: string): string | undefined {
-  // The editor may add the number of files to the title: "Review: Alpha (3 files)".
-  return planSource.current?.plan.tasks.find((t) => label === reviewTitle(t) || label.startsWith(`${reviewTitle(t)} (`))?.id;
-}
-
-/**
- * The multi-file diff editor hands its title-bar commands a resource of its own, not one of its files: the
- * task is the one whose review that editor shows, known by its title (see reviewTitle).
- */
-function taskOfReviewTab(planSource: PlanSource): string | undefined {
-  return reviewTaskOfLabel(planSource, vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '');
-}
-
-/** A file shown by the diff editor of a Baton task lies in that task's worktree (or carries its id in the query). */
-function taskOfUri(uri: vscode.Uri, workers: Workers): string | undefined {
-  const id = new URLSearchParams(uri.query).get('task');
-  if (id) return id;
-  if (uri.scheme === 'baton-review') return uri.path.split('/')[1] || undefined;
-  const root = workers.root();
-  if (!root) return undefined;
-  const m = /\/\.baton\/worktrees\/([a-z0-9][a-z0-9._-]*)(\/|$)/.exec(uri.path);
-  return m?.[1];
 }

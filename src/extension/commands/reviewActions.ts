@@ -11,7 +11,8 @@ import { LaunchRefused } from '../../core/run/launch';
 import { gatherReview, gateLine, reviewMarkdown } from '../../core/run/reviewSummary';
 import { LIVE_STATES, type TaskState } from '../../core/run/states';
 import type { PlanSource } from '../planSource';
-import { baseUri, BASE_SCHEME, ReviewDocuments, REVIEW_SCHEME, reviewTitle, reviewUri } from '../reviewDocuments';
+import { baseUri, BASE_SCHEME, reviewDiffUri, ReviewDocuments, REVIEW_SCHEME, reviewTasks, reviewTitle, reviewUri, tabResources } from '../reviewDocuments';
+import { tabTasks, type ReviewTask } from '../reviewTarget';
 import { stateLabel } from '../taskStateIcons';
 import type { TaskNode } from '../tasksTree';
 import type { Workers } from '../workers';
@@ -77,6 +78,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     }
   };
   const taskOf = (id: string) => planSource.current?.plan.tasks.find((t) => t.id === id);
+  const tasksOfPlan = () => reviewTasks(planSource.current?.plan.tasks ?? [], workers);
 
   async function openReview(id: string): Promise<{ files: number } | undefined> {
     const task = taskOf(id);
@@ -105,10 +107,19 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
       const entries = review.files.map((f) => {
         const right = f.kind === 'deleted' ? undefined : vscode.Uri.file(join(worktree, f.path));
         const left = f.kind === 'added' ? undefined : baseUri(id, review.mergeBase, f.oldPath ?? f.path);
-        return [vscode.Uri.file(join(worktree, f.path)), left, right];
+        return [vscode.Uri.file(join(worktree, f.path)), left, right] as const;
       });
-      await closeOpenReview(id, reviewTitle(task), worktree);
-      await vscode.commands.executeCommand('vscode.changes', reviewTitle(task), entries);
+      await closeOpenReview(id, reviewTitle(task), worktree, tasksOfPlan());
+      // The diff's own resource names the task: its title-bar commands (Approve) get it, and two tasks with
+      // one title stay apart. The command VS Code's git extension uses for the same; vscode.changes (which
+      // gives the editor a random resource) where it is missing.
+      await vscode.commands
+        .executeCommand('_workbench.openMultiDiffEditor', {
+          multiDiffSourceUri: reviewDiffUri(id),
+          title: reviewTitle(task),
+          resources: entries.map(([, originalUri, modifiedUri]) => ({ originalUri, modifiedUri })),
+        })
+        .then(undefined, () => vscode.commands.executeCommand('vscode.changes', reviewTitle(task), entries));
     } else {
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" has no changes against {1} yet.', id, plan.base));
     }
@@ -127,7 +138,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
     workers.onDidMerge((r) => {
       const task = taskOf(r.task);
       const worktree = workers.runLayout?.worktree(r.task);
-      if (r.outcome === 'merged' && task && worktree && !existsSync(worktree)) void closeOpenReview(r.task, reviewTitle(task), worktree);
+      if (r.outcome === 'merged' && task && worktree && !existsSync(worktree)) void closeOpenReview(r.task, reviewTitle(task), worktree, tasksOfPlan());
     }),
     vscode.commands.registerCommand('baton.reviewTask', async (target?: Target) => {
       const id = await pick(target, vscode.l10n.t('Review which task?'), (s, t) => REVIEWABLE.has(s) && hasWorktree(t));
@@ -243,7 +254,7 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
         workers.terminal(id)?.dispose();
         // Its review showed files that are gone now: close it, as reopening a review does.
         const task = taskOf(id);
-        if (task) await closeOpenReview(id, reviewTitle(task), layout.worktree(id));
+        if (task) await closeOpenReview(id, reviewTitle(task), layout.worktree(id), tasksOfPlan());
         void vscode.window.setStatusBarMessage(vscode.l10n.t('Baton: discarded {0}', id), 5000);
         return loss;
       } catch (err) {
@@ -274,14 +285,16 @@ export function registerReviewActions(context: vscode.ExtensionContext, workers:
  * adds another pair in a new group beside wherever the focus was. A diff whose worktree files have unsaved
  * edits stays open (closing it might ask about them, or leave them behind unseen).
  */
-async function closeOpenReview(taskId: string, title: string, worktree: string): Promise<void> {
+async function closeOpenReview(taskId: string, title: string, worktree: string, tasks: readonly ReviewTask[]): Promise<void> {
   const summary = reviewUri(taskId).toString();
   const unsaved = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath.startsWith(worktree));
   const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => {
     const input = t.input;
     if (input instanceof vscode.TabInputText) return input.uri.toString() === summary;
     if (input instanceof vscode.TabInputWebview) return /markdown\.preview/.test(input.viewType) && t.label.endsWith(`Review ${taskId}.md`);
-    return !unsaved && (t.label === title || t.label.startsWith(`${title} (`));
+    if (unsaved || !(t.label === title || t.label.startsWith(`${title} (`))) return false;
+    // Another task's review may have the same title: a diff showing another task's files is left open.
+    return [...tabTasks(tabResources(t), tasks)].every((shown) => shown === taskId);
   });
   if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
 }

@@ -120,3 +120,38 @@ describe('Tasks view', () => {
     assert.match(editor?.document.lineAt(editor.selection.active.line).text ?? '', /id: ui-submit/);
   });
 });
+
+describe('Tasks view tooltips', () => {
+  after(resetWorkspace);
+
+  it("shows a task's description as text, as an approved worker request wrote it: no image loads, no link or HTML works", async () => {
+    // A worker's request becomes a task with the worker's words as its description and its file globs.
+    const plan = [
+      'version: 1',
+      'name: Worker words',
+      'base: main',
+      'tasks:',
+      '  - id: asked',
+      '    title: Asked for by a worker',
+      '    description: |',
+      '      See ![x](http://127.0.0.1:1/beacon.png) then [approve](command:baton.approveTask?%22asked%22)',
+      '      <img src="http://127.0.0.1:1/html.png">',
+      '    files: ["docs/a`![y](http://127.0.0.1:1/file.png)`"]',
+      '',
+    ].join('\n');
+    await writeText(folderUri('baton.yaml'), plan);
+    const { planSource } = await batonApi();
+    await waitFor('the plan to be read', () => planSource.current?.plan.name === 'Worker words');
+    const [asked] = await rows(await children((await children())[0]));
+    assert.equal(asked.label, 'Asked for by a worker');
+    const tooltip = asked.tooltip as vscode.MarkdownString;
+    assert.ok(!tooltip.isTrusted, 'no command links');
+    assert.ok(!tooltip.supportHtml, 'no HTML');
+    const text = tooltip.value;
+    assert.ok(text.includes('See !\\[x\\](http://127.0.0.1:1/beacon.png) then \\[approve\\](command:'), text);
+    assert.ok(text.includes('\\<img src="http://127.0.0.1:1/html.png"\\>'), text);
+    assert.ok(!/(^|[^\\])!\[x\]/.test(text) && !/(^|[^\\])\[approve\]/.test(text) && !/(^|[^\\])<img/.test(text), text);
+    // A backtick in a file glob cannot end its code span early.
+    assert.ok(text.includes('**Files:** `` docs/a`![y](http://127.0.0.1:1/file.png)` ``'), text);
+  });
+});
