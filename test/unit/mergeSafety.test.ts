@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { readEvents } from '../../src/core/run/events';
 import { processQueue, readQueue } from '../../src/core/run/mergeQueue';
 import { finishedTask, gates, queueRepo } from './finishedTasks';
-import { git, waitFor } from './workspaceRepo';
+import { git, runCli, spawnCli, waitFor } from './workspaceRepo';
 
 /** A gate that counts its runs, says it started, and waits until the test lets it go. */
 function waitingGate(): { command: string; started: string; go: string; runs: () => number } {
@@ -179,5 +179,141 @@ describe('merge safety: the base moves only the way the person saw it', function
     rmSync(lockDir, { recursive: true });
     assert.deepEqual((await processQueue({ layout: t.layout, runGates: gates })).map((r) => r.outcome), ['merged']);
     assert.equal(mergesOf(t.repo, 'a'), 1);
+  });
+});
+
+/** Every step of an approval a `baton approve` can be killed at (testPause.ts), and where the base may be then. */
+const KILL_POINTS: { step: string; base: 'old' | 'merge' }[] = [
+  { step: 'queued', base: 'old' },
+  { step: 'merge-commit', base: 'old' },
+  { step: 'before-move', base: 'old' },
+  { step: 'tree-moved', base: 'old' },
+  { step: 'ref-moved', base: 'merge' },
+  { step: 'cleanup', base: 'merge' },
+];
+
+describe('merge safety: baton killed (SIGKILL) at each step of an approval loses nothing', function () {
+  this.timeout(90_000);
+
+  for (const { step, base } of KILL_POINTS) {
+    it(`killed at "${step}": the base is at the old commit or at the merge, the next run finishes it once, and the person's tree and index are untouched`, async () => {
+      const t = queueRepo('  - {id: a, title: A}\n  - {id: b, title: B}\n');
+      await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+      await finishedTask(t.repo, 'b', { 'b.txt': 'b\n' });
+      personsWork(t.repo);
+      const before = personState(t.repo);
+      const old = git(t.repo, 'rev-parse', 'main');
+      const branch = git(t.repo, 'rev-parse', 'baton/a');
+      const marker = join(mkdtempSync(join(tmpdir(), 'baton-pause-')), 'paused');
+
+      const approving = await spawnCli(t.repo, ['approve', 'a'], { BATON_TEST_PAUSE_AT: step, BATON_TEST_PAUSE_FILE: marker });
+      const exited = new Promise((r) => approving.once('exit', r));
+      let output = '';
+      approving.stderr!.on('data', (d) => (output += d));
+      await waitFor(`baton approve to reach "${step}"`, () => existsSync(marker) || (approving.exitCode !== null && assert.fail(output)), 60_000);
+      approving.kill('SIGKILL');
+      await exited;
+
+      const tip = git(t.repo, 'rev-parse', 'main');
+      if (base === 'old') assert.equal(tip, old, 'the base has not moved yet');
+      else assert.deepEqual([git(t.repo, 'rev-parse', 'main^1'), git(t.repo, 'rev-parse', 'main^2')], [old, branch], 'the base holds exactly the merge');
+      if (step === 'tree-moved') assert.ok(existsSync(join(t.repo, 'a.txt')), 'killed with the tree ahead of the base');
+
+      // The next run recovers (the killed run's locks are taken over at once: its pid is gone) and merges what is queued.
+      const next = await runCli(t.repo, ['run']);
+      assert.equal(next.status, 0, next.stdout + next.stderr);
+      assert.deepEqual([git(t.repo, 'rev-parse', 'main^1'), git(t.repo, 'rev-parse', 'main^2')], [old, branch], 'merged onto the old base');
+      assert.equal(mergesOf(t.repo, 'a'), 1, 'merged once');
+      assert.equal(readEvents(t.layout.events('a')).filter((e) => e.type === 'merged').length, 1);
+      assert.deepEqual(readQueue(t.layout), { entries: [], current: undefined }, 'nothing left in the queue');
+      assert.equal(t.store.read('a')!.view.state, 'approved');
+      assert.equal(t.store.read('b')!.view.state, 'review', 'the other task is untouched');
+
+      // The person's checkout: the merge's a.txt came in; everything of theirs is as it was, byte for byte.
+      const after = personState(t.repo);
+      assert.equal(after.status, before.status);
+      assert.equal(after.index, [...before.index.split('\n'), `100644 ${git(t.repo, 'rev-parse', 'main:a.txt')} 0\ta.txt`].sort((x, y) => (x.split('\t')[1] < y.split('\t')[1] ? -1 : 1)).join('\n'));
+      assert.deepEqual({ ...after.files, 'a.txt': undefined }, { ...before.files, 'a.txt': undefined });
+      assert.equal(readFileSync(join(t.repo, 'a.txt'), 'utf8'), 'a\n');
+    });
+  }
+});
+
+/** Mounts a file system over `dir` for one test (root only: tests here run as root); skips, saying why, where it cannot. */
+function mountOver(ctx: Mocha.Context, dir: string, args: string[]): () => void {
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync('mount', [...args, dir], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`      (cannot mount here: ${(r.stderr || r.error?.message || '').trim()}; this test needs root)`);
+    ctx.skip();
+  }
+  return () => void spawnSync('umount', ['-l', dir]);
+}
+
+describe('merge safety: a full disk or a read-only .baton/ while writing the queue', function () {
+  this.timeout(90_000);
+
+  it('a full disk: baton approve says so plainly, and the queue file is not half-written', async function () {
+    const t = queueRepo('  - {id: a, title: A}\n');
+    const dotBaton = t.layout.dir;
+    const unmount = mountOver(this, dotBaton, ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs']);
+    try {
+      await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+      const queue = join(dotBaton, 'queue.json');
+      writeFileSync(queue, JSON.stringify({ entries: [] }, null, 2) + '\n');
+      const was = readFileSync(queue, 'utf8');
+      // Fill it to the last byte.
+      const filler = join(dotBaton, 'filler');
+      try {
+        for (let size = 1 << 20; size >= 1; size >>= 1) {
+          for (;;) {
+            try {
+              writeFileSync(filler, Buffer.alloc(size), { flag: 'a' });
+            } catch {
+              break;
+            }
+          }
+        }
+      } catch {
+        // full
+      }
+      const main = git(t.repo, 'rev-parse', 'main');
+      const branch = git(t.repo, 'rev-parse', 'baton/a');
+      const r = await runCli(t.repo, ['approve', 'a']);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /^baton: Could not write the merge queue .*queue\.json: the disk is full \(ENOSPC\)\. The queue file is as it was/m);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(readFileSync(queue, 'utf8'), was, 'queue.json as it was');
+      assert.deepEqual(readdirSync(dotBaton).filter((f) => f.startsWith('queue.json') && f !== 'queue.json'), [], 'no temporary or lock file left');
+      assert.equal(git(t.repo, 'rev-parse', 'main'), main);
+      unlinkSync(filler);
+      // With room again, the same approval goes through.
+      assert.equal((await runCli(t.repo, ['approve', 'a'])).status, 0);
+      assert.equal(git(t.repo, 'rev-parse', 'main^2'), branch);
+    } finally {
+      unmount();
+    }
+  });
+
+  // chmod does not stop root (these tests run as root), so .baton/ is made read-only by a read-only bind mount.
+  it('a read-only .baton/: baton approve says so plainly, and nothing is written', async function () {
+    const t = queueRepo('  - {id: a, title: A}\n');
+    await finishedTask(t.repo, 'a', { 'a.txt': 'a\n' });
+    const dotBaton = t.layout.dir;
+    const unmount = mountOver(this, dotBaton, ['--bind', dotBaton]);
+    try {
+      const ro = spawnSync('mount', ['-o', 'remount,bind,ro', dotBaton], { encoding: 'utf8' });
+      assert.equal(ro.status, 0, ro.stderr);
+      const listing = readdirSync(dotBaton).sort();
+      const main = git(t.repo, 'rev-parse', 'main');
+      const r = await runCli(t.repo, ['approve', 'a']);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /^baton: Could not write the merge queue .*queue\.json: the folder is read-only \(EROFS\)\. The queue file is as it was/m);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.deepEqual(readdirSync(dotBaton).sort(), listing, 'nothing written');
+      assert.equal(git(t.repo, 'rev-parse', 'main'), main);
+    } finally {
+      unmount();
+    }
   });
 });

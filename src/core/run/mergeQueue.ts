@@ -187,17 +187,37 @@ function ownerGone(file: string): boolean {
 
 /** Read-modify-write of queue.json under its own short lock (several windows and CLIs may approve at once). */
 async function editQueue<T>(layout: BatonLayout, edit: (q: QueueFile) => T): Promise<T> {
-  layout.ensureBatonDir();
-  const release = await lockNow(queueFile(layout), QUEUE_LOCK, { retries: 200, minTimeout: 5, maxTimeout: 50 });
+  let release: () => void | Promise<void>;
+  try {
+    layout.ensureBatonDir();
+    release = await lockNow(queueFile(layout), QUEUE_LOCK, { retries: 200, minTimeout: 5, maxTimeout: 50 });
+  } catch (e) {
+    throw queueWriteError(layout, e);
+  }
   try {
     const q = readQueue(layout);
     const out = edit(q);
     // Sync under the lock: the async variant costs several times more, and this is on every merge's path.
-    writeFileAtomic.sync(queueFile(layout), JSON.stringify(q, null, 2) + '\n', { fsync: false });
+    // Written to a temporary file and renamed over queue.json: a write that fails leaves the old file whole.
+    try {
+      writeFileAtomic.sync(queueFile(layout), JSON.stringify(q, null, 2) + '\n', { fsync: false });
+    } catch (e) {
+      throw queueWriteError(layout, e);
+    }
     return out;
   } finally {
-    await release();
+    await releaseQuietly(release);
   }
+}
+
+/** The queue could not be written (a full disk, a read-only .baton/); its message says so plainly. */
+export class QueueWriteError extends Error {}
+
+function queueWriteError(layout: BatonLayout, e: unknown): QueueWriteError {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EROFS' || err.code === 'EACCES' || err.code === 'EPERM' ? 'the folder is read-only' : err.message;
+  return new QueueWriteError(`Could not write the merge queue ${queueFile(layout)}: ${why}${err.code ? ` (${err.code})` : ''}. The queue file is as it was; free some space or make the folder writable, then try again.`);
 }
 
 /** Puts a task at the end of the queue (once) and records `queued`. */
@@ -364,6 +384,7 @@ async function mergeOne(deps: QueueDeps, entry: QueueEntry): Promise<MergeResult
       if (await stale()) continue;
       return settle(deps, entry, { task: entry.task, outcome: 'conflict', files: merged.conflicts });
     }
+    await testPause('merge-commit');
 
     if (entry.gates.length > 0) {
       const scratch = scratchDir(layout);
