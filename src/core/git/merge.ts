@@ -187,15 +187,6 @@ export function gitLockFile(stderr: string): string | undefined {
 }
 
 /**
- * Whether the working tree at `dir` still has `branch` checked out (HEAD a symbolic ref to it): a tree
- * switched to another branch, or detached, since it was listed must not be moved.
- */
-export async function hasCheckedOut(dir: string, branch: string): Promise<boolean> {
-  const r = await runGit(dir, ['symbolic-ref', '-q', 'HEAD']);
-  return r.code === 0 && r.stdout.trim() === `refs/heads/${branch}`;
-}
-
-/**
  * Every working tree (the main one included) that has `branch` checked out. Read from the repository's
  * HEAD files (no git process: this is on every merge's path); `git worktree list` when the layout is unusual.
  */

@@ -12,7 +12,6 @@ import {
   branchTip,
   branchTips,
   checkedOutIn,
-  hasCheckedOut,
   isAncestor,
   mergeCommit,
   type MergeOutcome,
@@ -452,6 +451,8 @@ async function advance(root: string, base: string, old: string, to: string, why:
   if ((await branchTip(root, base)) !== old) return { ok: false, baseMoved: true };
   const trees = await checkedOutIn(root, base);
   await testPause('before-move');
+  // Read again from the HEAD files (no git process): a tree switched meanwhile is no longer listed.
+  const stillOnBase = async (dir: string) => (await checkedOutIn(root, base)).includes(dir);
   const moved: string[] = [];
   const back = async () => {
     for (const dir of moved.reverse()) {
@@ -462,7 +463,7 @@ async function advance(root: string, base: string, old: string, to: string, why:
   };
   for (const dir of trees) {
     // Switched to another branch (or detached) since it was listed: not the base's tree any more.
-    if (!(await hasCheckedOut(dir, base))) continue;
+    if (!(await stillOnBase(dir))) continue;
     const move = await retryOnLock(() => moveWorkingTree(dir, old, to, false), o);
     if (!move.ok) {
       await back();
@@ -470,7 +471,7 @@ async function advance(root: string, base: string, old: string, to: string, why:
     }
     moved.push(dir);
     // A switch that raced the move: that tree goes back, and the merge starts again from the base as it is.
-    if (!(await hasCheckedOut(dir, base))) {
+    if (!(await stillOnBase(dir))) {
       await back();
       return { ok: false, baseMoved: true };
     }
