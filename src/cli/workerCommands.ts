@@ -19,7 +19,7 @@ import { conflictHolds, holdText } from '../core/run/scheduler';
 import { ApprovalRefused } from '../core/run/approve';
 import { RunController } from '../core/run/controller';
 import { runGates, type GateResult } from '../core/run/gates';
-import { readQueue, type MergeResult, type PlannedTask } from '../core/run/mergeQueue';
+import { QueueWriteError, readQueue, type MergeResult, type PlannedTask } from '../core/run/mergeQueue';
 import { notesFileFor, recordApprovalNote } from '../core/run/approvalNotes';
 import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
@@ -712,6 +712,10 @@ export async function approveCommand(planFile: string, taskId: string, force: bo
   } catch (e) {
     if (e instanceof ApprovalRefused) {
       io.err(`baton: ${e.message}${e.gatesOnly ? ` To approve anyway: baton approve ${taskId} --force` : ''}`);
+      return 1;
+    }
+    if (e instanceof QueueWriteError) {
+      io.err(`baton: ${e.message}`);
       return 1;
     }
     throw e;

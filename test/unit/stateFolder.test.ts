@@ -21,7 +21,7 @@ function batonFolder(repo: string): string {
     if (!existsSync(d)) return;
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      if (name === 'worktrees' || name === 'merge-scratch' || name.endsWith('.lock')) continue;
+      if (name === 'worktrees' || name === 'merge-scratch' || name.endsWith('.lock') || name.endsWith('.owner')) continue; // the merge lock's own bookkeeping
       if (statSync(p).isDirectory()) walk(p);
       else h.update(`${relative(repo, p)}\0`).update(readFileSync(p));
     }

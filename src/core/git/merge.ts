@@ -163,7 +163,27 @@ export function commitMerge(r: MergeRequest, tree: string): Promise<string> {
 
 /** Moves `refs/heads/<branch>` from `from` to `to` only if it still points at `from`. */
 export async function compareAndSwap(root: string, branch: string, to: string, from: string, why: string): Promise<boolean> {
-  return (await runGit(root, ['update-ref', '-m', why, `refs/heads/${branch}`, to, from])).code === 0;
+  return (await swapRef(root, branch, to, from, why)).ok;
+}
+
+export type RefSwap = { ok: true } | { ok: false; lock?: string; message: string };
+
+/**
+ * compareAndSwap that says why it failed: `lock` names a lock file another git command holds (worth
+ * waiting for); otherwise the branch is no longer at `from`.
+ */
+export async function swapRef(root: string, branch: string, to: string, from: string, why: string): Promise<RefSwap> {
+  const r = await runGit(root, ['update-ref', '-m', why, `refs/heads/${branch}`, to, from]);
+  if (r.code === 0) return { ok: true };
+  return { ok: false, lock: gitLockFile(r.stderr), message: r.stderr.trim() };
+}
+
+/**
+ * The lock file named in git's "another git process seems to be running" error (index.lock, a ref's
+ * .lock), or undefined for any other error. Such a failure changed nothing and may pass in a moment.
+ */
+export function gitLockFile(stderr: string): string | undefined {
+  return /Unable to create '([^']+\.lock)': File exists/.exec(stderr)?.[1];
 }
 
 /**
@@ -214,7 +234,7 @@ async function checkedOutInByGit(root: string, branch: string): Promise<string[]
   return out;
 }
 
-export type TreeMove = { ok: true } | { ok: false; files: string[]; message: string };
+export type TreeMove = { ok: true } | { ok: false; files: string[]; message: string; lock?: string };
 
 /**
  * Whether the working tree at `dir` can go from commit `from` to `to` the way `git checkout` would: files
@@ -225,22 +245,7 @@ export async function moveWorkingTree(dir: string, from: string, to: string, dry
   // Two-tree read-tree is exactly checkout's rule set; it checks every path before it writes any.
   const r = await runGit(dir, ['read-tree', '-m', '-u', ...(dryRun ? ['-n'] : []), from, to]);
   if (r.code === 0) return { ok: true };
-  return { ok: false, files: filesInTheWay(r.stderr), message: r.stderr.trim() };
-}
-
-export type FastForward = { ok: true } | { ok: false; notFastForward: boolean; files: string[]; message: string };
-
-/**
- * `git merge --ff-only` in the tree that has the base checked out: one git process that checks the
- * person's changes are not in the way, updates index and files, and moves the ref only from the commit
- * it checked (git's own compare-and-swap). Refuses, changing nothing, when the base moved elsewhere.
- */
-export async function fastForward(dir: string, to: string): Promise<FastForward> {
-  // Without git's auto-maintenance child (`git maintenance run --auto`), which was ~40% of this call's
-  // time: the queue runs it once when it has drained (autoMaintenance), off the path the person waits on.
-  const r = await runGit(dir, ['-c', 'maintenance.auto=false', 'merge', '--ff-only', '--no-stat', '--quiet', to]);
-  if (r.code === 0) return { ok: true };
-  return { ok: false, notFastForward: /Not possible to fast-forward/i.test(r.stderr), files: filesInTheWay(r.stderr), message: r.stderr.trim() };
+  return { ok: false, files: filesInTheWay(r.stderr), message: r.stderr.trim(), lock: gitLockFile(r.stderr) };
 }
 
 /** Paths git lists (tab-indented) under "would be overwritten" / "not uptodate" messages. */

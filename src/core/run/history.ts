@@ -52,6 +52,8 @@ function describe(e: RunEvent): string | undefined {
       return `approved${e.anyway || e.approved_anyway ? ' anyway (gates did not pass)' : ''}${str(e.sha) ? ` as ${short(e.sha)}` : ''}`;
     case 'queued':
       return 'queued to merge';
+    case 'merge_waiting':
+      return `merge waiting for git${str(e.lock) ? ` (${str(e.lock)})` : ''}`;
     case 'merged':
       return `merged${str(e.sha) ? ` as ${short(e.sha)}` : ''}`;
     case 'conflict':

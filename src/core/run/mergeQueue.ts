@@ -3,7 +3,7 @@
 // merged tree, and only then move the base ref, with a compare-and-swap so a base that moved meanwhile is
 // re-tested, never overwritten. One processor at a time per repository (a lock in .baton/), whichever
 // window or `baton run` gets there first; the others only add to the queue.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -12,8 +12,6 @@ import {
   branchTip,
   branchTips,
   checkedOutIn,
-  compareAndSwap,
-  fastForward,
   isAncestor,
   mergeCommit,
   type MergeOutcome,
@@ -23,11 +21,13 @@ import {
   removeScratch,
   runGit,
   startConflictedMerge,
+  swapRef,
 } from '../git/merge';
 import { TASK_ID_PATTERN } from '../plan/model';
 import { appendEvent, readEvents } from './events';
 import { branchName, type BatonLayout } from './layout';
 import { changedPaths, statePaths, stateRefusal } from './stateFolder';
+import { testPause } from './testPause';
 
 export interface QueueEntry {
   task: string;
@@ -97,9 +97,20 @@ export interface QueueDeps {
   onResult?: (result: MergeResult) => void;
   /** Ctrl-C: finish nothing half-way; stop before the next base move. */
   signal?: AbortSignal;
+  /** How long a git lock file (another git command's index.lock) is waited for before the entry is refused. */
+  gitLockWaitMs?: number;
 }
 
-const LOCK_OPTIONS = { stale: 5000, update: 1000, realpath: false } as const;
+/**
+ * The processor's lock: refreshed every 2 s while held, taken over by another processor only once it has
+ * not been refreshed for 30 s (a killed run; a machine that slept). A lock found lost ends the pass before
+ * the base moves again: another processor may be merging the same queue.
+ */
+const PROCESSOR_LOCK = { stale: 30_000, update: 2000, realpath: false } as const;
+/** queue.json's own lock is held for one read-modify-write (milliseconds). */
+const QUEUE_LOCK = { stale: 5000, update: 1000, realpath: false } as const;
+/** A lock file another git command holds (the person's commit, their editor's status refresh) is waited for this long. */
+const GIT_LOCK_WAIT_MS = 30_000;
 
 export function queueFile(layout: BatonLayout): string {
   return join(layout.dir, 'queue.json');
@@ -108,6 +119,22 @@ export function queueFile(layout: BatonLayout): string {
 /** Held by whoever is merging (`merge.lock`, next to it); the file itself need not exist. */
 function processorLock(layout: BatonLayout): string {
   return join(layout.dir, 'merge');
+}
+
+/** The pid of the processor that took the lock last (`merge.owner`), so a killed one's lock need not be waited out. */
+function lockOwner(file: string): string {
+  return `${file}.owner`;
+}
+
+/** The processor's lock, taken now or not at all, with its holder's pid written next to it. */
+async function lockProcessor(file: string, onCompromised: (e: Error) => void): Promise<() => void | Promise<void>> {
+  const release = await lockNow(file, PROCESSOR_LOCK, undefined, onCompromised);
+  try {
+    writeFileSync(lockOwner(file), `${process.pid}\n`);
+  } catch {
+    // only a shortcut for the next start: without it a killed run's lock is waited out
+  }
+  return release;
 }
 
 export function scratchDir(layout: BatonLayout): string {
@@ -203,28 +230,69 @@ function inFlight(c: unknown): InFlight | undefined {
  * operation is a wait for a thread, and on a busy machine those waits, not the work, made up much of an
  * approval's time. Only a lock that is held is waited for, with `retries` (none: fail at once).
  */
-async function lockNow(file: string, retries?: { retries: number; minTimeout: number; maxTimeout: number }): Promise<() => void | Promise<void>> {
+async function lockNow(
+  file: string,
+  options: typeof PROCESSOR_LOCK | typeof QUEUE_LOCK,
+  retries?: { retries: number; minTimeout: number; maxTimeout: number },
+  onCompromised: (e: Error) => void = () => undefined,
+): Promise<() => void | Promise<void>> {
   try {
-    return lockfile.lockSync(file, { ...LOCK_OPTIONS, onCompromised: () => undefined });
+    return lockfile.lockSync(file, { ...options, onCompromised });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ELOCKED' || !retries) throw e;
   }
-  return lockfile.lock(file, { ...LOCK_OPTIONS, retries, onCompromised: () => undefined });
+  return lockfile.lock(file, { ...options, retries, onCompromised });
+}
+
+/** Lets go of a lock; one found lost (compromised) is no longer ours to remove. */
+async function releaseQuietly(release: () => void | Promise<void>): Promise<void> {
+  try {
+    await release();
+  } catch {
+    // ENOTACQUIRED / ERELEASED: whoever holds it now keeps it
+  }
+}
+
+/** Whether the pid recorded by the lock's last holder is no longer a process (same machine: pids are local). */
+function ownerGone(file: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lockOwner(file), 'utf8').trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** Read-modify-write of queue.json under its own short lock (several windows and CLIs may approve at once). */
 async function editQueue<T>(layout: BatonLayout, edit: (q: QueueFile) => T): Promise<T> {
-  layout.ensureBatonDir();
-  const release = await lockNow(queueFile(layout), { retries: 200, minTimeout: 5, maxTimeout: 50 });
+  let release: () => void | Promise<void>;
+  try {
+    layout.ensureBatonDir();
+    release = await lockNow(queueFile(layout), QUEUE_LOCK, { retries: 200, minTimeout: 5, maxTimeout: 50 });
+  } catch (e) {
+    throw queueWriteError(layout, e);
+  }
   try {
     const q = readQueue(layout);
     delete q.skipped;
     const out = edit(q);
     // Sync under the lock: the async variant costs several times more, and this is on every merge's path.
-    writeFileAtomic.sync(queueFile(layout), JSON.stringify(q, null, 2) + '\n', { fsync: false });
+    // Written to a temporary file and renamed over queue.json: a write that fails leaves the old file whole.
+    try {
+      writeFileAtomic.sync(queueFile(layout), JSON.stringify(q, null, 2) + '\n', { fsync: false });
+    } catch (e) {
+      throw queueWriteError(layout, e);
+    }
     return out;
   } finally {
-    await release();
+    await releaseQuietly(release);
   }
 }
 
@@ -234,6 +302,15 @@ async function editQueue<T>(layout: BatonLayout, edit: (q: QueueFile) => T): Pro
  */
 const preparedHere = new Set<string>();
 const preparedKey = (p: NonNullable<QueueEntry['prepared']>) => `${p.base} ${p.branch} ${p.commit}`;
+/** The queue could not be written (a full disk, a read-only .baton/); its message says so plainly. */
+export class QueueWriteError extends Error {}
+
+function queueWriteError(layout: BatonLayout, e: unknown): QueueWriteError {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EROFS' || err.code === 'EACCES' || err.code === 'EPERM' ? 'the folder is read-only' : err.message;
+  return new QueueWriteError(`Could not write the merge queue ${queueFile(layout)}: ${why}${err.code ? ` (${err.code})` : ''}. The queue file is as it was; free some space or make the folder writable, then try again.`);
+}
 
 /** Puts a task at the end of the queue (once) and records `queued`. */
 export async function enqueue(layout: BatonLayout, entry: QueueEntry): Promise<number> {
@@ -244,6 +321,7 @@ export async function enqueue(layout: BatonLayout, entry: QueueEntry): Promise<n
     q.entries.push(entry);
     return q.entries.length - 1;
   });
+  await testPause('queued');
   layout.ensureRunDir(entry.task);
   appendEvent(layout.events(entry.task), { type: 'queued', at: entry.queued_at, base: entry.base, style: entry.style, ...(entry.forced ? { forced: true } : {}) });
   return position;
@@ -268,28 +346,31 @@ export async function processQueue(deps: QueueDeps): Promise<MergeResult[]> {
   layout.ensureBatonDir();
   for (;;) {
     let release: () => void | Promise<void>;
+    // Lost (taken over after a stall, or removed): this pass stops before the base moves again.
+    const lost = new AbortController();
     try {
-      release = await lockNow(processorLock(layout));
+      release = await lockProcessor(processorLock(layout), (e) => lost.abort(e));
     } catch {
       return results; // another window or `baton run` is merging
     }
+    const pass: QueueDeps = { ...deps, signal: deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal };
     try {
-      await recoverLocked(deps, results);
+      await recoverLocked(pass, results);
       for (;;) {
-        if (deps.signal?.aborted) break;
+        if (pass.signal?.aborted) break;
         const next = readQueue(layout).entries[0];
         if (!next) break;
-        const result = await mergeOne(deps, next);
+        const result = await mergeOne(pass, next);
         if (!result) break; // interrupted before the base moved: the entry stays queued
         results.push(result);
         deps.onResult?.(result);
       }
       // The scratch tree is reused while the queue has work; an empty queue leaves no worktree behind.
-      if (readQueue(layout).entries.length === 0 && !readQueue(layout).current) await removeScratch(layout.root, scratchDir(layout));
+      if (!lost.signal.aborted && readQueue(layout).entries.length === 0 && !readQueue(layout).current) await removeScratch(layout.root, scratchDir(layout));
     } finally {
-      await release();
+      await releaseQuietly(release);
     }
-    if (deps.signal?.aborted || readQueue(layout).entries.length === 0) {
+    if (deps.signal?.aborted || lost.signal.aborted || readQueue(layout).entries.length === 0) {
       if (results.some((r) => r.outcome === 'merged')) autoMaintenance(layout.root);
       return results;
     }
@@ -304,23 +385,51 @@ export async function recoverQueue(deps: QueueDeps): Promise<MergeResult[]> {
   const results: MergeResult[] = [];
   const { layout } = deps;
   layout.ensureBatonDir();
-  let release: () => Promise<void>;
+  const lost = new AbortController();
+  const release = await lockForRecovery(processorLock(layout), (e) => lost.abort(e));
+  if (!release) return results; // a live processor holds it, and finishes what is half-way itself
   try {
-    // A killed processor's lock goes stale after a few seconds: wait that long for it.
-    release = await lockfile.lock(processorLock(layout), {
-      ...LOCK_OPTIONS,
-      retries: { retries: 40, minTimeout: 200, maxTimeout: 200 },
-      onCompromised: () => undefined,
-    });
-  } catch {
-    return results;
-  }
-  try {
-    await recoverLocked(deps, results);
+    await recoverLocked({ ...deps, signal: deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal }, results);
   } finally {
-    await release();
+    await releaseQuietly(release);
   }
   return results;
+}
+
+/**
+ * The processor's lock for recovery: at once when free; when held by a processor that still refreshes it,
+ * not at all (that one recovers itself); when its holder is gone (killed), at once if its pid says so,
+ * else once the lock is stale.
+ */
+async function lockForRecovery(file: string, onCompromised: (e: Error) => void): Promise<(() => void | Promise<void>) | undefined> {
+  const until = Date.now() + PROCESSOR_LOCK.stale + 5000;
+  let seen: number | undefined;
+  let aged = false;
+  for (;;) {
+    try {
+      return await lockProcessor(file, onCompromised);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') return undefined;
+    }
+    if (!aged && ownerGone(file)) {
+      aged = true;
+      // Aged past stale, so proper-lockfile takes it over as it would any stale lock (and a holder that
+      // was alive after all finds its lock lost, and stops before the base moves).
+      const past = (Date.now() - 2 * PROCESSOR_LOCK.stale) / 1000;
+      try {
+        utimesSync(`${file}.lock`, past, past);
+      } catch {
+        // let go of meanwhile
+      }
+      continue;
+    }
+    // Refreshed since we last looked: its holder is alive.
+    const mtime = statSync(`${file}.lock`, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtime === undefined) continue; // let go of just now
+    if ((seen !== undefined && mtime !== seen) || Date.now() > until) return undefined;
+    seen = mtime;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 async function recoverLocked(deps: QueueDeps, results: MergeResult[]): Promise<void> {
@@ -383,6 +492,7 @@ async function mergeOne(deps: QueueDeps, entry: QueueEntry): Promise<MergeResult
     // before any gate runs on it and before the base can move to it.
     const carried = statePaths(layout, await changedPaths(root, old, merged.commit));
     if (carried.length) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: carried, message: stateRefusal(entry.task, carried) });
+    await testPause('merge-commit');
 
     if (planned.gates.length > 0) {
       const scratch = scratchDir(layout);
@@ -394,48 +504,118 @@ async function mergeOne(deps: QueueDeps, entry: QueueEntry): Promise<MergeResult
         return settle(deps, entry, { task: entry.task, outcome: 'integration_failed', gates });
       }
     }
-    if (deps.signal?.aborted) return undefined;
+    // Stopped, or the processor's lock was lost (another processor may have merged this entry meanwhile).
+    if (deps.signal?.aborted || !readQueue(layout).entries.some((e) => e.task === entry.task)) return undefined;
 
     // `current` says where we are, so a run killed from here on is finished or undone on the next start.
     const inFlight: InFlight = { task: entry.task, base: entry.base, old, new: merged.commit };
     await editQueue(layout, (q) => void (q.current = inFlight));
-    const moved = await advance(root, entry.base, old, merged.commit, `baton: merge ${entry.task}`);
+    const moved = await advance(root, entry.base, old, merged.commit, `baton: merge ${entry.task}`, {
+      signal: deps.signal,
+      lockWaitMs: deps.gitLockWaitMs,
+      onWait: waitingForGit(deps, entry),
+    });
     if (moved.ok) return finishMerge(deps, inFlight, entry);
     await editQueue(layout, (q) => void delete q.current);
-    // The base moved while we merged or tested: test again on the new tip. Otherwise the person's changes are in the way.
+    if (moved.aborted) return undefined;
+    // The base moved (a commit, a reset) while we merged or tested: merge and test again on its new tip.
+    // Otherwise the person's changes, or a git lock file that stayed, are in the way.
     if (!moved.baseMoved) return settle(deps, entry, { task: entry.task, outcome: 'refused', files: moved.files, message: refusal(moved.dir, entry.base, moved) });
   }
 }
 
-type Advance = { ok: true } | { ok: false; baseMoved: true } | { ok: false; baseMoved: false; dir: string; files: string[]; message: string };
+/** Says once per lock file, in the task's events, that its merge waits for another git command. */
+function waitingForGit(deps: QueueDeps, entry: QueueEntry): (lock: string) => void {
+  const said = new Set<string>();
+  return (lock) => {
+    if (said.has(lock)) return;
+    said.add(lock);
+    appendEvent(deps.layout.events(entry.task), { type: 'merge_waiting', at: new Date().toISOString(), lock });
+  };
+}
+
+type Advance =
+  | { ok: true }
+  | { ok: false; baseMoved: true; aborted?: undefined }
+  | { ok: false; baseMoved: false; aborted: true }
+  | { ok: false; baseMoved: false; aborted?: undefined; dir: string; files: string[]; message: string; lock?: string };
+
+interface AdvanceOptions {
+  signal?: AbortSignal;
+  /** How long to wait for a git lock file (see GIT_LOCK_WAIT_MS). */
+  lockWaitMs?: number;
+  /** Called while waiting for a git lock file, with its path. */
+  onWait?: (lock: string) => void;
+}
 
 /**
- * Moves the base from `old` to `to`, never over a commit it did not test: where the base is checked out
- * (usually the person's own tree), a fast-forward in that tree (all-or-nothing, refused when their
- * uncommitted changes are in the way, and itself a compare-and-swap of the ref); elsewhere a bare
- * compare-and-swap of the ref.
+ * Moves the base from `old` to `to`, never over a commit it did not test. The order is what makes a kill
+ * at any point recoverable (recoverLocked): first every tree that has the base checked out (usually the
+ * person's own) goes from `old` to `to` with a two-tree read-tree, which checks every path before it
+ * writes any and refuses when their uncommitted changes are in the way; then the ref moves with a
+ * compare-and-swap that names `old`; if it does not, the trees go back. A base that is no longer at `old`
+ * (a commit, a `git reset`) is never moved, and a tree switched to another branch is never touched.
  */
-async function advance(root: string, base: string, old: string, to: string, why: string): Promise<Advance> {
+async function advance(root: string, base: string, old: string, to: string, why: string, o: AdvanceOptions = {}): Promise<Advance> {
+  if ((await branchTip(root, base)) !== old) return { ok: false, baseMoved: true };
   const trees = await checkedOutIn(root, base);
-  if (trees.length === 0) return (await compareAndSwap(root, base, to, old, why)) ? { ok: true } : { ok: false, baseMoved: true };
-  if (trees.length === 1) {
-    const ff = await fastForward(trees[0], to);
-    if (ff.ok) return ff;
-    return ff.notFastForward ? { ok: false, baseMoved: true } : { ok: false, baseMoved: false, dir: trees[0], files: ff.files, message: ff.message };
-  }
-  // The same branch in several trees (checked out with --force): move each tree, then the ref.
+  await testPause('before-move');
+  // Read again from the HEAD files (no git process): a tree switched meanwhile is no longer listed.
+  const stillOnBase = async (dir: string) => (await checkedOutIn(root, base)).includes(dir);
   const moved: string[] = [];
+  const back = async () => {
+    for (const dir of moved.reverse()) {
+      const undo = await retryOnLock(() => moveWorkingTree(dir, to, old, false), { ...o, signal: undefined });
+      // Left for recovery (`current` stays): the next pass, or the next start, puts this tree back.
+      if (!undo.ok) throw new Error(`${dir} could not be put back at ${base} (${old.slice(0, 10)}): ${undo.message}`);
+    }
+  };
   for (const dir of trees) {
-    const move = await moveWorkingTree(dir, old, to, false);
+    // Switched to another branch (or detached) since it was listed: not the base's tree any more.
+    if (!(await stillOnBase(dir))) continue;
+    const move = await retryOnLock(() => moveWorkingTree(dir, old, to, false), o);
     if (!move.ok) {
-      for (const back of moved) await moveWorkingTree(back, to, old, false);
-      return { ok: false, baseMoved: false, dir, files: move.files, message: move.message };
+      await back();
+      return { ok: false, baseMoved: false, dir, files: move.files, message: move.message, lock: move.lock };
     }
     moved.push(dir);
+    // A switch that raced the move: that tree goes back, and the merge starts again from the base as it is.
+    if (!(await stillOnBase(dir))) {
+      await back();
+      return { ok: false, baseMoved: true };
+    }
   }
-  if (await compareAndSwap(root, base, to, old, why)) return { ok: true };
-  for (const back of moved) await moveWorkingTree(back, to, old, false);
+  await testPause('tree-moved');
+  if (o.signal?.aborted) {
+    await back();
+    return { ok: false, baseMoved: false, aborted: true };
+  }
+  const swap = await retryOnLock(() => swapRef(root, base, to, old, why), o);
+  if (swap.ok) {
+    await testPause('ref-moved');
+    return { ok: true };
+  }
+  await back();
+  if (swap.lock) return { ok: false, baseMoved: false, dir: root, files: [], message: swap.message, lock: swap.lock };
   return { ok: false, baseMoved: true };
+}
+
+/**
+ * Runs a git step again while it fails only because another git command holds a lock file (index.lock, a
+ * ref's .lock): such a failure changed nothing, and the lock is usually gone in a moment. Backs off up to
+ * 2 s between tries, for `lockWaitMs` in all; then returns the last failure.
+ */
+async function retryOnLock<T extends { ok: boolean }>(step: () => Promise<T>, o: AdvanceOptions): Promise<T> {
+  const until = Date.now() + (o.lockWaitMs ?? GIT_LOCK_WAIT_MS);
+  let delay = 50;
+  for (;;) {
+    const r = await step();
+    const lock = (r as { lock?: string }).lock;
+    if (r.ok || !lock || Date.now() >= until || o.signal?.aborted) return r;
+    o.onWait?.(lock);
+    await new Promise((done) => setTimeout(done, Math.min(delay, Math.max(0, until - Date.now()))));
+    delay = Math.min(delay * 2, 2000);
+  }
 }
 
 /** After the base moved: record, clean up, and take the entry off. */
@@ -451,6 +631,7 @@ async function finishMerge(deps: QueueDeps, f: InFlight, entry: QueueEntry | und
     delete q.current;
     q.entries = q.entries.filter((e) => e.task !== f.task);
   });
+  await testPause('cleanup');
   if (deps.cleanup) await deps.cleanup(f.task).catch(() => undefined);
   return { task: f.task, outcome: 'merged', commit: f.new, base: f.base };
 }
@@ -471,7 +652,10 @@ export function mergeMessage(task: string, title: string | undefined, branch: st
   return style === 'squash' ? `${what} (baton task, squashed from ${branch})` : `Merge baton task ${what} (${branch})`;
 }
 
-function refusal(dir: string, base: string, move: { files: string[]; message: string }): string {
+function refusal(dir: string, base: string, move: { files: string[]; message: string; lock?: string }): string {
+  if (move.lock) {
+    return `${base} could not be moved forward: git's lock file ${move.lock} stayed in place while Baton waited for it. If no git command is running (a crashed one leaves it behind), delete that file, then approve again. Nothing was changed.`;
+  }
   if (!move.files.length && !/overwritten|not uptodate/.test(move.message)) return `${base} could not be moved forward in ${dir}: ${move.message}. Nothing was changed.`;
   const files = move.files.length ? move.files.join(', ') : move.message;
   return `${base} is checked out in ${dir}, and uncommitted changes there are in the way of the merge: ${files}. Commit or stash them, then approve again. Nothing was changed.`;

@@ -19,7 +19,7 @@ export interface WorkerRecord {
 }
 
 /** Events that settle what happened to the latest launch (a new launch clears them). */
-const OUTCOMES = new Set(['prepare', 'launch', 'exit', 'stopped', 'approved', 'queued', 'conflict', 'integration_failed', 'merge_refused', 'rebase_requested', 'discarded']);
+const OUTCOMES = new Set(['prepare', 'launch', 'exit', 'stopped', 'approved', 'queued', 'merge_waiting', 'conflict', 'integration_failed', 'merge_refused', 'rebase_requested', 'discarded']);
 
 /** The files whose change can change a worker's state. */
 const WATCHED_FILES = new Set(['heartbeat.json', 'events.jsonl', 'launch.json']);

@@ -58,6 +58,7 @@ export function workerState(heartbeat: Heartbeat, lastExit: RunEvent | undefined
   if (lastExit?.type === 'approved') return { ...view, state: 'approved' };
   // The merge queue's word (mergeQueue.ts) wins over the finished worker's last heartbeat.
   if (lastExit?.type === 'queued') return { ...view, state: 'queued', activity: 'Queued to merge' };
+  if (lastExit?.type === 'merge_waiting') return { ...view, state: 'queued', activity: `Waiting for git (${String(lastExit.lock ?? 'a lock file')} is held by another git command)` };
   if (lastExit?.type === 'conflict') {
     const files = Array.isArray(lastExit.files) ? (lastExit.files as string[]) : [];
     return { ...view, state: 'conflict', reason: `merge conflict with ${String(lastExit.base ?? 'the base')} in ${files.join(', ') || 'some files'}` };
