@@ -197,10 +197,15 @@ function handOver(args: string[]): { summary: string; notDone?: string } {
 
 // ---- for the person --------------------------------------------------------------------------
 
+/** The state word `status` prints: a task the plan's errors keep from starting has its own. */
+function statusWord(state: TaskState | undefined, needsFix: boolean): string | undefined {
+  return needsFix ? 'needs_fix' : state;
+}
+
 function statusRow(task: string, state: TaskState, w?: WorkerView, problem?: string, needsFix = false) {
   return {
     task,
-    state,
+    state: statusWord(state, needsFix)!,
     activity: w?.activity ?? null,
     reason: w?.reason ?? null,
     progress: w?.progress ?? null,
@@ -232,9 +237,12 @@ export async function statusCommand(planFile: string, json: boolean, watchMode: 
     if (json) io.out(JSON.stringify(rows));
     else {
       const width = Math.max(...rows.map((r) => r.task.length));
+      const label = (r: (typeof rows)[number]) => (r.needsFix ? 'needs fix' : r.state);
+      // As wide as the longest state shown, so "integration failed" never runs into what follows it.
+      const stateWidth = Math.max(...rows.map((r) => label(r).length)) + 2;
       for (const r of rows) {
         const percent = r.progress !== null ? ` (${Math.round(r.progress)}%)` : '';
-        io.out(`${r.task.padEnd(width)}  ${(r.needsFix ? 'needs fix' : r.state).padEnd(14)}${r.activity ?? r.reason ?? ''}${percent}`);
+        io.out(`${r.task.padEnd(width)}  ${label(r).padEnd(stateWidth)}${r.activity ?? r.reason ?? ''}${percent}`);
         // What the worker's heartbeat gets wrong, where whoever wrote the worker will see it.
         if (r.problem) io.out(`${' '.repeat(width)}  problem: ${r.problem}`);
       }
@@ -255,7 +263,7 @@ export async function statusCommand(planFile: string, json: boolean, watchMode: 
     const states = planStates(s.plan, approved, views);
     for (const t of s.plan.tasks) {
       const w = views.get(t.id);
-      const line = { task: t.id, state: states.get(t.id), activity: w?.activity ?? null, reason: w?.reason ?? null, problem: records.get(t.id)?.problem ?? null };
+      const line = { task: t.id, state: statusWord(states.get(t.id), fix(t.id, states.get(t.id))), activity: w?.activity ?? null, reason: w?.reason ?? null, problem: records.get(t.id)?.problem ?? null };
       const key = JSON.stringify(line);
       if (printed.get(t.id) === key) continue;
       printed.set(t.id, key);
