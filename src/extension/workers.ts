@@ -35,6 +35,7 @@ import { removeTaskWorktree } from '../core/git/worktrees';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
+import { autoStartSetting, maxWorkersSetting } from './userSettings';
 import { ensureTrusted } from './workspaceTrust';
 import { noLinks } from './wording';
 
@@ -166,7 +167,7 @@ export class Workers implements vscode.Disposable {
       store,
       plan: () => (this.startFrom ?? this.planSource.current)?.plan,
       conflicts: () => (this.startFrom ?? this.planSource.current)?.analysis?.conflicts,
-      maxWorkers: () => config().get<number | null>('maxWorkers', null) ?? (this.startFrom ?? this.planSource.current)?.plan.defaults.maxWorkers ?? 4,
+      maxWorkers: () => maxWorkersSetting(config()) ?? (this.startFrom ?? this.planSource.current)?.plan.defaults.maxWorkers ?? 4,
       launch: async (id) => void (await this.startWorker(id)),
       runGates: (cwd, commands, options) => runGates(cwd, commands, options),
       gateResults: (id) => readResult(layout, id)?.gates,
@@ -575,7 +576,7 @@ export class Workers implements vscode.Disposable {
   private autoStarting = false;
   private maybeAutoStart(): void {
     if (!this.loaded || this.autoStarting || !vscode.workspace.isTrusted || this.worktreeWindow) return;
-    if (!vscode.workspace.getConfiguration('baton').get<boolean>('autoStart', false)) return;
+    if (!autoStartSetting(vscode.workspace.getConfiguration('baton'))) return;
     this.autoStarting = true;
     void this.savedPlan()
       // A team's own plan is not auto-started: Start Team starts its manager, the hand-over its architect (team.ts).
