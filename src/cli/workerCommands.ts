@@ -27,7 +27,7 @@ import { archiveIfComplete } from '../core/run/archive';
 import { parsePrices } from '../core/run/usage';
 import { listUncommitted, removeTaskWorktree } from '../core/git/worktrees';
 import { planStates, type TaskState } from '../core/run/states';
-import { launchTaken, stopSupervisor, supervise } from '../core/run/supervisor';
+import { launchTaken, stopSupervisor, stopTaskSupervisor, supervise } from '../core/run/supervisor';
 import { canStop, type WorkerView } from '../core/run/workerState';
 import { formatDiagnostic, loadPlan, UsageError, type Output } from './planCommands';
 
@@ -375,7 +375,8 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
   }
   io.out(`Stopping ${taskId}...`);
   const earlier = readEvents(s.layout.events(taskId)).length;
-  const outcome = await stopSupervisor(record.view.pid);
+  // The pid Baton recorded for its supervisor, checked to be that process still; never the heartbeat's.
+  const outcome = await stopTaskSupervisor(s.layout, taskId);
   // Say what happened to its work, as the supervisor recorded it for this stop: never claim a checkpoint that was not made.
   const ended = readEvents(s.layout.events(taskId)).slice(earlier).filter((e) => e.type === 'stopped' || e.type === 'exit').at(-1);
   const failure = (ended?.checkpointError as string | undefined) ?? s.store.read(taskId)?.view.checkpointError;

@@ -20,7 +20,7 @@ import { readLaunch } from '../core/run/launches';
 import { endRecorded } from '../core/run/processTree';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
 import { taskOfTerminal, terminalName } from '../core/run/sessions';
-import { stopSupervisor } from '../core/run/supervisor';
+import { stopSupervisor, stopTaskSupervisor } from '../core/run/supervisor';
 import { canStop, pidAlive } from '../core/run/workerState';
 import { personEnvironment } from '../core/run/workerEnv';
 import { parsePlan } from '../core/plan/parse';
@@ -370,7 +370,7 @@ export class Workers implements vscode.Disposable {
     // Also a stalled worker, and one in review whose agent's session is still open.
     if (!record || !record.view.pid || !canStop(record.view)) return false;
     appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
-    void stopSupervisor(record.view.pid);
+    void stopTaskSupervisor(this.layout!, taskId);
     return true;
   }
 
@@ -390,7 +390,7 @@ export class Workers implements vscode.Disposable {
     const pid = record?.view.pid;
     if (pid && record && (LIVE_STATES.has(record.view.state) || record.view.exitCode === undefined) && pidAlive(pid)) {
       appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
-      await stopSupervisor(pid);
+      await stopTaskSupervisor(this.layout!, taskId);
     }
     return this.startWorker(taskId);
   }

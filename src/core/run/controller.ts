@@ -183,7 +183,6 @@ export class RunController {
       gateResults: this.o.gateResults(taskId),
       force,
       style: this.o.mergeStyle(),
-      workerPid: this.o.store.read(taskId)?.view.pid,
       stopWorker,
     });
     return position;
