@@ -25,7 +25,8 @@ import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
 import { archiveIfComplete } from '../core/run/archive';
 import { parsePrices } from '../core/run/usage';
-import { listUncommitted, removeTaskWorktree } from '../core/git/worktrees';
+import { listUncommitted } from '../core/git/worktrees';
+import { cleanupAfterMerge, keepWorktreesFromEnv } from '../core/run/cleanup';
 import { planStates, type TaskState } from '../core/run/states';
 import { launchTaken, stopSupervisor, stopTaskSupervisor, supervise } from '../core/run/supervisor';
 import { canStop, type WorkerView } from '../core/run/workerState';
@@ -610,7 +611,7 @@ function sessionController(
 ): RunController {
   const notes = o.notes || process.env.BATON_NOTES === '1';
   const style = process.env.BATON_MERGE_STYLE === 'squash' ? 'squash' : 'merge';
-  const keep = process.env.BATON_KEEP_WORKTREES === '1';
+  const keep = keepWorktreesFromEnv();
   const { conflicts } = analyzePlan(s.plan);
   return new RunController({
     layout: s.layout,
@@ -623,9 +624,10 @@ function sessionController(
     gateResults: (id) => readResult(s.layout, id)?.gates,
     recordGates: async (id, gates, ranOn) =>
       void (await updateResult(s.layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),
-    cleanup: async (id) => {
-      // A squashed branch is not an ancestor of the base, but its work is on it: the merge just landed.
-      await removeTaskWorktree(s.layout.root, id, { base: s.plan.base, worktree: s.layout.worktree(id), deleteBranch: !keep, force: style === 'squash' });
+    cleanup: async (id, approvedStyle) => {
+      const after = await cleanupAfterMerge(s.layout, id, { base: s.plan.base, style: approvedStyle, keep });
+      if (after.outcome === 'kept' && !after.setting) o.io.err(`baton: ${id} merged; ${after.message}`);
+      if (after.outcome === 'failed') o.io.err(`baton: ${id} merged, but its worktree was not removed: ${after.message}`);
     },
     mergeStyle: () => style,
     onMerge: (r) => {

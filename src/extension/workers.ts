@@ -31,7 +31,7 @@ import { runGates, type GateResult } from '../core/run/gates';
 import type { MergeResult } from '../core/run/mergeQueue';
 import { currentMergePreview, type MergePreview } from '../core/run/mergePreview';
 import { readResult, updateResult, type TaskResult } from '../core/run/result';
-import { removeTaskWorktree } from '../core/git/worktrees';
+import { cleanupAfterMerge, keepWorktreesFromEnv } from '../core/run/cleanup';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
@@ -173,13 +173,14 @@ export class Workers implements vscode.Disposable {
       gateResults: (id) => readResult(layout, id)?.gates,
       recordGates: async (id, gates, ranOn) =>
         void (await updateResult(layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),
-      cleanup: async (id) => {
+      cleanup: async (id, approvedStyle) => {
         const base = this.planSource.current?.plan.base ?? 'main';
-        const squash = config().get<string>('mergeStyle', 'merge') === 'squash';
-        if (config().get<boolean>('keepWorktreeAfterApproval', false)) return;
-        // A squashed branch is not an ancestor of the base, but its work just landed on it.
-        await removeTaskWorktree(layout.root, id, { base, worktree: layout.worktree(id), deleteBranch: true, force: squash });
-        this.terminal(id)?.dispose();
+        // The setting, or the variable `baton` reads: one rule for both (cleanup.ts).
+        const keep = config().get<boolean>('keepWorktreeAfterApproval', false) || keepWorktreesFromEnv();
+        const after = await cleanupAfterMerge(layout, id, { base, style: approvedStyle, keep });
+        if (after.outcome === 'removed') this.terminal(id)?.dispose();
+        else if (after.outcome === 'failed') this.log.warn(`${id}: merged, but its worktree was not removed: ${after.message}`);
+        else if (!after.setting) this.offerToDelete(id, after.files);
       },
       mergeStyle: () => (config().get<string>('mergeStyle', 'merge') === 'squash' ? 'squash' : 'merge'),
       onMerge: (r) => {
@@ -393,6 +394,19 @@ export class Workers implements vscode.Disposable {
       await stopTaskSupervisor(this.layout!, taskId);
     }
     return this.startWorker(taskId);
+  }
+
+  /** A merged task's worktree kept because it holds files its branch does not: say which, offer to delete it. */
+  private offerToDelete(taskId: string, files: readonly string[]): void {
+    const shown = files.slice(0, 10).join(', ') + (files.length > 10 ? vscode.l10n.t(', and {0} more', files.length - 10) : '');
+    const discard = vscode.l10n.t('Delete Worktree…');
+    const open = vscode.l10n.t('Open Worktree');
+    // File names are the worker's words: no link in them may become a button.
+    const message = noLinks(vscode.l10n.t('"{0}" is merged. Its worktree and branch are kept: the worktree holds files its branch does not ({1}). Copy what you need, then delete it.', taskId, shown));
+    void vscode.window.showWarningMessage(message, discard, open).then((choice) => {
+      if (choice === discard) void vscode.commands.executeCommand('baton.discardTask', taskId);
+      if (choice === open) void vscode.commands.executeCommand('baton.openWorktree', taskId);
+    });
   }
 
   /** Types the person's answer into the worker's terminal. */

@@ -9,7 +9,7 @@ import { approveTask, gatesNotPassed } from './approve';
 import { gatesStale } from './gates';
 import type { BatonLayout } from './layout';
 import { readResult } from './result';
-import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult } from './mergeQueue';
+import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult, type QueueDeps } from './mergeQueue';
 import { previewMerge, readMergePreview } from './mergePreview';
 import { RerunningPass } from './rerunningPass';
 import type { RunStore, WorkerRecord } from './runStore';
@@ -33,7 +33,7 @@ export interface ControllerOptions {
   /** Records gate results run by auto-approval (result.json), with the state of the work they ran on. */
   recordGates?: (taskId: string, results: GateRun[], ranOn: WorkState | undefined) => Promise<void>;
   /** Removes the task's worktree and branch once merged (the caller knows the "keep" setting). */
-  cleanup?: (taskId: string) => Promise<void>;
+  cleanup?: QueueDeps['cleanup'];
   mergeStyle: () => 'merge' | 'squash';
   onMerge?: (result: MergeResult) => void;
   /** A task's merge preview was made (mergePreview.ts): views that show it redraw. */
