@@ -20,7 +20,7 @@ import { readLaunch } from '../core/run/launches';
 import { endRecorded } from '../core/run/processTree';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
 import { taskOfTerminal, terminalName } from '../core/run/sessions';
-import { stopSupervisor, stopTaskSupervisor } from '../core/run/supervisor';
+import { liveSupervisor, stopSupervisor, stopTaskSupervisor } from '../core/run/supervisor';
 import { canStop, pidAlive } from '../core/run/workerState';
 import { personEnvironment } from '../core/run/workerEnv';
 import { parsePlan } from '../core/plan/parse';
@@ -370,6 +370,8 @@ export class Workers implements vscode.Disposable {
     const record = this.store?.read(taskId);
     // Also a stalled worker, and one in review whose agent's session is still open.
     if (!record || !record.view.pid || !canStop(record.view)) return false;
+    // Only the supervisor Baton launched, still that process (liveSupervisor): otherwise there is nothing to stop.
+    if (liveSupervisor(this.layout!, taskId) === undefined) return false;
     appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
     void stopTaskSupervisor(this.layout!, taskId);
     return true;
