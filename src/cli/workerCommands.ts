@@ -243,7 +243,9 @@ export async function statusCommand(planFile: string, json: boolean, watchMode: 
       const stateWidth = Math.max(...rows.map((r) => label(r).length)) + 2;
       for (const r of rows) {
         const percent = r.progress !== null ? ` (${Math.round(r.progress)}%)` : '';
-        io.out(`${r.task.padEnd(width)}  ${label(r).padEnd(stateWidth)}${r.activity ?? r.reason ?? ''}${percent}`);
+        // After a failed merge the worker's last activity ("Finished: …") is stale: the reason says what happened.
+        const merge = r.state === 'conflict' || r.state === 'integration_failed';
+        io.out(`${r.task.padEnd(width)}  ${label(r).padEnd(stateWidth)}${(merge ? r.reason ?? r.activity : r.activity ?? r.reason) ?? ''}${percent}`);
         // What the worker's heartbeat gets wrong, where whoever wrote the worker will see it.
         if (r.problem) io.out(`${' '.repeat(width)}  problem: ${r.problem}`);
       }

@@ -38,7 +38,7 @@ describe('baton status with plan errors', function () {
     writeFileSync(join(repo, 'baton.yaml'), planYaml('  - {id: a, title: A}\n  - {id: c, title: C, deps: [ui-from]}\n'));
 
     const text = await runCli(repo, ['status']);
-    assert.match(text.stdout, /^a  integration_failed  \S/m);
+    assert.match(text.stdout, /^a  integration_failed  gates failed on the merged tree: npm test$/m);
     assert.match(text.stdout, /^c  needs fix {11}$/m, 'the states line up: every state column is as wide as the longest');
 
     const watch = await spawnCli(repo, ['status', '--watch']);
