@@ -1,7 +1,7 @@
 // The supervisor and the worker commands: what runs when nobody asked, what Stop reaches, what the agent inherits.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../../src/core/run/events';
 import { taskHistory } from '../../src/core/run/history';
@@ -129,10 +129,10 @@ describe('supervisor safety', function () {
     writeFileSync(join(wt, 'draft.txt'), 'unsaved\n');
     // A process that dies on SIGTERM without recording anything stands in for a supervisor that vanished:
     // recorded as the task's supervisor, with its start time and a supervisor's command line.
-    const stand = spawn('sh', ['-c', 'sleep 30; :', 'supervise', 'a', '--root', repo], { stdio: 'ignore' });
+    const stand = spawn('sh', ['-c', 'sleep 30; :', 'supervise', 'a', '--root', realpathSync(repo)], { stdio: 'ignore' });
     await new Promise((r) => stand.once('spawn', r));
     try {
-      const layout = new BatonLayout(repo);
+      const layout = new BatonLayout(realpathSync(repo));
       recordLaunch(layout, 'a', { ...readLaunch(layout, 'a')!, pid: stand.pid, pid_start: processStart(stand.pid!) });
       writeFileSync(join(repo, '.baton/runs/a/heartbeat.json'), JSON.stringify({ task_id: 'a', status: 'in_progress', updated_at: new Date().toISOString() }));
       const stopped = await runCli(repo, ['stop', 'a']);
