@@ -137,7 +137,7 @@ export async function discardCommand(planFile: string, taskId: string, yes: bool
     }
   }
   await discardTask(s.layout, taskId, s.plan.base);
-  io.out(`Discarded "${taskId}". It can start again from ${s.plan.base}.`);
+  io.out(state === 'approved' ? `Removed the worktree and branch of "${taskId}"; its work is merged, and it stays approved.` : `Discarded "${taskId}". It can start again from ${s.plan.base}.`);
   return 0;
 }
 

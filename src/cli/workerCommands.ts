@@ -25,9 +25,10 @@ import { runPreReview, type PreReview } from '../core/run/preReview';
 import { readResult, updateResult } from '../core/run/result';
 import { archiveIfComplete } from '../core/run/archive';
 import { parsePrices } from '../core/run/usage';
-import { listUncommitted, removeTaskWorktree } from '../core/git/worktrees';
+import { listUncommitted } from '../core/git/worktrees';
+import { cleanupAfterMerge, keepWorktreesFromEnv } from '../core/run/cleanup';
 import { planStates, type TaskState } from '../core/run/states';
-import { launchTaken, stopSupervisor, supervise } from '../core/run/supervisor';
+import { launchTaken, stopSupervisor, stopTaskSupervisor, supervise } from '../core/run/supervisor';
 import { canStop, type WorkerView } from '../core/run/workerState';
 import { formatDiagnostic, loadPlan, UsageError, type Output } from './planCommands';
 
@@ -227,10 +228,15 @@ function handOver(args: string[], worktree: string): { summary: string; notDone?
 
 // ---- for the person --------------------------------------------------------------------------
 
+/** The state word `status` prints: a task the plan's errors keep from starting has its own. */
+function statusWord(state: TaskState | undefined, needsFix: boolean): string | undefined {
+  return needsFix ? 'needs_fix' : state;
+}
+
 function statusRow(task: string, state: TaskState, w?: WorkerView, problem?: string, needsFix = false) {
   return {
     task,
-    state,
+    state: statusWord(state, needsFix)!,
     activity: w?.activity ?? null,
     reason: w?.reason ?? null,
     progress: w?.progress ?? null,
@@ -262,9 +268,14 @@ export async function statusCommand(planFile: string, json: boolean, watchMode: 
     if (json) io.out(JSON.stringify(rows));
     else {
       const width = Math.max(...rows.map((r) => r.task.length));
+      const label = (r: (typeof rows)[number]) => (r.needsFix ? 'needs fix' : r.state);
+      // As wide as the longest state shown, so "integration failed" never runs into what follows it.
+      const stateWidth = Math.max(...rows.map((r) => label(r).length)) + 2;
       for (const r of rows) {
         const percent = r.progress !== null ? ` (${Math.round(r.progress)}%)` : '';
-        io.out(`${r.task.padEnd(width)}  ${(r.needsFix ? 'needs fix' : r.state).padEnd(14)}${r.activity ?? r.reason ?? ''}${percent}`);
+        // After a failed merge the worker's last activity ("Finished: …") is stale: the reason says what happened.
+        const merge = r.state === 'conflict' || r.state === 'integration_failed';
+        io.out(`${r.task.padEnd(width)}  ${label(r).padEnd(stateWidth)}${(merge ? r.reason ?? r.activity : r.activity ?? r.reason) ?? ''}${percent}`);
         // What the worker's heartbeat gets wrong, where whoever wrote the worker will see it.
         if (r.problem) io.out(`${' '.repeat(width)}  problem: ${r.problem}`);
       }
@@ -285,7 +296,7 @@ export async function statusCommand(planFile: string, json: boolean, watchMode: 
     const states = planStates(s.plan, approved, views);
     for (const t of s.plan.tasks) {
       const w = views.get(t.id);
-      const line = { task: t.id, state: states.get(t.id), activity: w?.activity ?? null, reason: w?.reason ?? null, problem: records.get(t.id)?.problem ?? null };
+      const line = { task: t.id, state: statusWord(states.get(t.id), fix(t.id, states.get(t.id))), activity: w?.activity ?? null, reason: w?.reason ?? null, problem: records.get(t.id)?.problem ?? null };
       const key = JSON.stringify(line);
       if (printed.get(t.id) === key) continue;
       printed.set(t.id, key);
@@ -397,7 +408,8 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
   }
   io.out(`Stopping ${taskId}...`);
   const earlier = readEvents(s.layout.events(taskId)).length;
-  const outcome = await stopSupervisor(record.view.pid);
+  // The pid Baton recorded for its supervisor, checked to be that process still; never the heartbeat's.
+  const outcome = await stopTaskSupervisor(s.layout, taskId);
   // Say what happened to its work, as the supervisor recorded it for this stop: never claim a checkpoint that was not made.
   const ended = readEvents(s.layout.events(taskId)).slice(earlier).filter((e) => e.type === 'stopped' || e.type === 'exit').at(-1);
   const failure = (ended?.checkpointError as string | undefined) ?? s.store.read(taskId)?.view.checkpointError;
@@ -631,7 +643,7 @@ function sessionController(
 ): RunController {
   const notes = o.notes || process.env.BATON_NOTES === '1';
   const style = process.env.BATON_MERGE_STYLE === 'squash' ? 'squash' : 'merge';
-  const keep = process.env.BATON_KEEP_WORKTREES === '1';
+  const keep = keepWorktreesFromEnv();
   const { conflicts } = analyzePlan(s.plan);
   return new RunController({
     layout: s.layout,
@@ -645,9 +657,10 @@ function sessionController(
     gateResults: (id) => readResult(s.layout, id)?.gates,
     recordGates: async (id, gates, ranOn) =>
       void (await updateResult(s.layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),
-    cleanup: async (id) => {
-      // A squashed branch is not an ancestor of the base, but its work is on it: the merge just landed.
-      await removeTaskWorktree(s.layout.root, id, { base: s.plan.base, worktree: s.layout.worktree(id), deleteBranch: !keep, force: style === 'squash' });
+    cleanup: async (id, approvedStyle) => {
+      const after = await cleanupAfterMerge(s.layout, id, { base: s.plan.base, style: approvedStyle, keep });
+      if (after.outcome === 'kept' && !after.setting) o.io.err(`baton: ${id} merged; ${after.message}`);
+      if (after.outcome === 'failed') o.io.err(`baton: ${id} merged, but its worktree was not removed: ${after.message}`);
     },
     mergeStyle: () => style,
     onMerge: (r) => {

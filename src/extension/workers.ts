@@ -20,7 +20,7 @@ import { readLaunch } from '../core/run/launches';
 import { endRecorded } from '../core/run/processTree';
 import { RunStore, RunWatcher, type WorkerRecord } from '../core/run/runStore';
 import { taskOfTerminal, terminalName } from '../core/run/sessions';
-import { stopSupervisor } from '../core/run/supervisor';
+import { liveSupervisor, stopSupervisor, stopTaskSupervisor } from '../core/run/supervisor';
 import { canStop, pidAlive } from '../core/run/workerState';
 import { personEnvironment } from '../core/run/workerEnv';
 import { parsePlan } from '../core/plan/parse';
@@ -31,10 +31,11 @@ import { runGates, type GateResult } from '../core/run/gates';
 import type { MergeResult } from '../core/run/mergeQueue';
 import { currentMergePreview, type MergePreview } from '../core/run/mergePreview';
 import { readResult, updateResult, type TaskResult } from '../core/run/result';
-import { removeTaskWorktree } from '../core/git/worktrees';
+import { cleanupAfterMerge, keepWorktreesFromEnv } from '../core/run/cleanup';
 import { LIVE_STATES, planStates, type TaskState } from '../core/run/states';
 import type { PlanSnapshot, PlanSource } from './planSource';
 import { stateLabel } from './taskStateIcons';
+import { autoStartSetting, maxWorkersSetting } from './userSettings';
 import { ensureTrusted } from './workspaceTrust';
 import { noLinks } from './wording';
 
@@ -166,7 +167,7 @@ export class Workers implements vscode.Disposable {
       store,
       plan: () => (this.startFrom ?? this.planSource.current)?.plan,
       conflicts: () => (this.startFrom ?? this.planSource.current)?.analysis?.conflicts,
-      maxWorkers: () => config().get<number | null>('maxWorkers', null) ?? (this.startFrom ?? this.planSource.current)?.plan.defaults.maxWorkers ?? 4,
+      maxWorkers: () => maxWorkersSetting(config()) ?? (this.startFrom ?? this.planSource.current)?.plan.defaults.maxWorkers ?? 4,
       launch: async (id) => void (await this.startWorker(id)),
       runGates: (cwd, commands, options) => runGates(cwd, commands, options),
       // The plan as it is now (its open editor's text included), not the snapshot an auto-start round holds.
@@ -178,13 +179,14 @@ export class Workers implements vscode.Disposable {
       gateResults: (id) => readResult(layout, id)?.gates,
       recordGates: async (id, gates, ranOn) =>
         void (await updateResult(layout, id, { gates: gates as GateResult[], gates_at: new Date().toISOString(), gates_commit: ranOn?.head, gates_uncommitted: ranOn?.uncommitted })),
-      cleanup: async (id) => {
+      cleanup: async (id, approvedStyle) => {
         const base = this.planSource.current?.plan.base ?? 'main';
-        const squash = config().get<string>('mergeStyle', 'merge') === 'squash';
-        if (config().get<boolean>('keepWorktreeAfterApproval', false)) return;
-        // A squashed branch is not an ancestor of the base, but its work just landed on it.
-        await removeTaskWorktree(layout.root, id, { base, worktree: layout.worktree(id), deleteBranch: true, force: squash });
-        this.terminal(id)?.dispose();
+        // The setting, or the variable `baton` reads: one rule for both (cleanup.ts).
+        const keep = config().get<boolean>('keepWorktreeAfterApproval', false) || keepWorktreesFromEnv();
+        const after = await cleanupAfterMerge(layout, id, { base, style: approvedStyle, keep });
+        if (after.outcome === 'removed') this.terminal(id)?.dispose();
+        else if (after.outcome === 'failed') this.log.warn(`${id}: merged, but its worktree was not removed: ${after.message}`);
+        else if (!after.setting) this.offerToDelete(id, after.files);
       },
       mergeStyle: () => (config().get<string>('mergeStyle', 'merge') === 'squash' ? 'squash' : 'merge'),
       onMerge: (r) => {
@@ -374,8 +376,10 @@ export class Workers implements vscode.Disposable {
     const record = this.store?.read(taskId);
     // Also a stalled worker, and one in review whose agent's session is still open.
     if (!record || !record.view.pid || !canStop(record.view)) return false;
+    // Only the supervisor Baton launched, still that process (liveSupervisor): otherwise there is nothing to stop.
+    if (liveSupervisor(this.layout!, taskId) === undefined) return false;
     appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
-    void stopSupervisor(record.view.pid);
+    void stopTaskSupervisor(this.layout!, taskId);
     return true;
   }
 
@@ -395,9 +399,22 @@ export class Workers implements vscode.Disposable {
     const pid = record?.view.pid;
     if (pid && record && (LIVE_STATES.has(record.view.state) || record.view.exitCode === undefined) && pidAlive(pid)) {
       appendEvent(this.layout!.events(taskId), { type: 'stop-requested', at: new Date().toISOString() });
-      await stopSupervisor(pid);
+      await stopTaskSupervisor(this.layout!, taskId);
     }
     return this.startWorker(taskId);
+  }
+
+  /** A merged task's worktree kept because it holds files its branch does not: say which, offer to delete it. */
+  private offerToDelete(taskId: string, files: readonly string[]): void {
+    const shown = files.slice(0, 10).join(', ') + (files.length > 10 ? vscode.l10n.t(', and {0} more', files.length - 10) : '');
+    const discard = vscode.l10n.t('Delete Worktree…');
+    const open = vscode.l10n.t('Open Worktree');
+    // File names are the worker's words: no link in them may become a button.
+    const message = noLinks(vscode.l10n.t('"{0}" is merged. Its worktree and branch are kept: the worktree holds files its branch does not ({1}). Copy what you need, then delete it.', taskId, shown));
+    void vscode.window.showWarningMessage(message, discard, open).then((choice) => {
+      if (choice === discard) void vscode.commands.executeCommand('baton.discardTask', taskId);
+      if (choice === open) void vscode.commands.executeCommand('baton.openWorktree', taskId);
+    });
   }
 
   /** Types the person's answer into the worker's terminal. */
@@ -581,7 +598,7 @@ export class Workers implements vscode.Disposable {
   private autoStarting = false;
   private maybeAutoStart(): void {
     if (!this.loaded || this.autoStarting || !vscode.workspace.isTrusted || this.worktreeWindow) return;
-    if (!vscode.workspace.getConfiguration('baton').get<boolean>('autoStart', false)) return;
+    if (!autoStartSetting(vscode.workspace.getConfiguration('baton'))) return;
     this.autoStarting = true;
     void this.savedPlan()
       // A team's own plan is not auto-started: Start Team starts its manager, the hand-over its architect (team.ts).

@@ -11,6 +11,7 @@ import { cleanUpOnExit, type Host, killProcessesMentioning, startHost } from '..
 import { packageBaton } from '../host/package-baton';
 import { makeGitWorkspace, removeWorkspace } from '../host/workspace';
 import { poll } from '../support/poll';
+import { processStart } from '../../src/core/run/processTree';
 import { pidAlive } from '../../src/core/run/workerState';
 
 const PLAN = `version: 1
@@ -109,8 +110,13 @@ describe('Safety in VS Code: trust, worker text, stalled workers, auto-start', f
   });
 
   it('Stop reaches a stalled worker', async () => {
-    const supervisor = standIn();
+    // Stop signals only the supervisor Baton recorded (launch.json: its pid, start time and command line).
+    const child = spawn('sh', ['-c', 'sleep 120; :', 'supervise', 'beta', '--root', fs.realpathSync(workspace)], { detached: true, stdio: 'ignore' });
+    sleepers.push(child);
+    const supervisor = child.pid!;
     const old = new Date(Date.now() - 5 * 60_000).toISOString();
+    fs.mkdirSync(runDir('beta'), { recursive: true });
+    fs.writeFileSync(path.join(runDir('beta'), 'launch.json'), JSON.stringify({ launch_id: 'x', at: old, pid: supervisor, pid_start: processStart(supervisor) }));
     writeHeartbeat('beta', { status: 'in_progress', activity: 'Bash npm test', pid: supervisor, started_at: old, updated_at: old });
     const row = await poll('Beta stalled in the Workers view', async () => (await workerRows()).find((r) => r.label === 'Beta' && r.description.startsWith('Stalled')));
     assert.ok(row.actions.includes('Stop Worker'), `actions on a stalled worker: ${row.actions.join(', ')}`);

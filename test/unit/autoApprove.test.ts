@@ -74,6 +74,9 @@ describe('approve and the merge queue (baton command, real worker processes)', f
     const events = readFileSync(join(repo, archived[1], 'runs/d/events.jsonl'), 'utf8');
     assert.match(events, /"type":"queued"/);
     assert.ok(existsSync(join(repo, archived[1], 'report.md')), 'the Run Report is archived with it');
+    // Gates auto-approval ran are kept where every gate run's output goes: the task's gates folder.
+    assert.ok(existsSync(join(repo, archived[1], 'runs/d/gates/gate-1.log')), 'the gate log is in runs/d/gates/');
+    assert.ok(!existsSync(join(repo, archived[1], 'runs/d/gate-1.log')), 'not loose in the run folder');
     const past = JSON.parse((await runCli(repo, ['status', '--past', '--json'])).stdout);
     assert.deepEqual(past.map((p: { tasks: number; approved: number }) => [p.tasks, p.approved]), [[6, 6]]);
     const again = await runCli(repo, ['run']);

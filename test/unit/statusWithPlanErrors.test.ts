@@ -1,8 +1,8 @@
 // `baton status` with a typo in the plan: the workers still show, with the plan's problems beside them.
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundledCli, git, makeRepo, planYaml, runCli, scriptAgent } from './workspaceRepo';
+import { bundledCli, git, makeRepo, planYaml, runCli, scriptAgent, spawnCli, waitFor } from './workspaceRepo';
 
 describe('baton status with plan errors', function () {
   this.timeout(60_000);
@@ -26,7 +26,30 @@ describe('baton status with plan errors', function () {
 
     const json = await runCli(repo, ['status', '--json']);
     const rows = JSON.parse(json.stdout) as { task: string; state: string; needsFix?: boolean }[];
-    assert.deepEqual(rows.map((r) => [r.task, r.state, r.needsFix ?? false]), [['a', 'review', false], ['b', 'review', false], ['c', 'ready', true]]);
+    assert.deepEqual(rows.map((r) => [r.task, r.state, r.needsFix ?? false]), [['a', 'review', false], ['b', 'review', false], ['c', 'needs_fix', true]]);
+  });
+
+  it('keeps a long state in its own column, and says "needs_fix" in --watch lines too', async () => {
+    const repo = makeRepo(planYaml('  - {id: a, title: A}\n'));
+    const run = await runCli(repo, ['run'], scriptAgent('echo x > "$BATON_TASK_ID.txt"; git add -A; git commit -qm work'));
+    assert.equal(run.status, 0, run.stderr);
+    // The merge queue recorded gates that failed on the merged tree.
+    appendFileSync(join(repo, '.baton/runs/a/events.jsonl'), JSON.stringify({ type: 'integration_failed', at: new Date().toISOString(), gates: [{ command: 'npm test', exit_code: 1 }], base: 'main' }) + '\n');
+    writeFileSync(join(repo, 'baton.yaml'), planYaml('  - {id: a, title: A}\n  - {id: c, title: C, deps: [ui-from]}\n'));
+
+    const text = await runCli(repo, ['status']);
+    assert.match(text.stdout, /^a  integration_failed  gates failed on the merged tree: npm test$/m);
+    assert.match(text.stdout, /^c  needs fix {11}$/m, 'the states line up: every state column is as wide as the longest');
+
+    const watch = await spawnCli(repo, ['status', '--watch']);
+    let out = '';
+    watch.stdout!.on('data', (d) => (out += d));
+    try {
+      const line = await waitFor('the line of task c', () => out.split('\n').find((l) => l.includes('"task":"c"')));
+      assert.equal(JSON.parse(line).state, 'needs_fix');
+    } finally {
+      watch.kill('SIGINT');
+    }
   });
 });
 

@@ -1,13 +1,15 @@
 // The supervisor and the worker commands: what runs when nobody asked, what Stop reaches, what the agent inherits.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../../src/core/run/events';
 import { taskHistory } from '../../src/core/run/history';
 import { updateHeartbeat } from '../../src/core/run/heartbeat';
 import { intakeHook } from '../../src/core/run/hookIntake';
 import { BatonLayout } from '../../src/core/run/layout';
+import { readLaunch, recordLaunch } from '../../src/core/run/launches';
+import { processStart } from '../../src/core/run/processTree';
 import { RunStore } from '../../src/core/run/runStore';
 import { stopSupervisor } from '../../src/core/run/supervisor';
 import { agentEnvironment, personEnvironment } from '../../src/core/run/workerEnv';
@@ -125,10 +127,14 @@ describe('supervisor safety', function () {
     assert.equal(r.status, 0, r.stderr);
     const wt = join(repo, '.baton/worktrees/a');
     writeFileSync(join(wt, 'draft.txt'), 'unsaved\n');
-    // A process that dies on SIGTERM without recording anything stands in for a supervisor that vanished.
-    const stand = spawn('sleep', ['30'], { stdio: 'ignore' });
+    // A process that dies on SIGTERM without recording anything stands in for a supervisor that vanished:
+    // recorded as the task's supervisor, with its start time and a supervisor's command line.
+    const stand = spawn('sh', ['-c', 'sleep 30; :', 'supervise', 'a', '--root', realpathSync(repo)], { stdio: 'ignore' });
+    await new Promise((r) => stand.once('spawn', r));
     try {
-      writeFileSync(join(repo, '.baton/runs/a/heartbeat.json'), JSON.stringify({ task_id: 'a', status: 'in_progress', updated_at: new Date().toISOString(), pid: stand.pid }));
+      const layout = new BatonLayout(realpathSync(repo));
+      recordLaunch(layout, 'a', { ...readLaunch(layout, 'a')!, pid: stand.pid, pid_start: processStart(stand.pid!) });
+      writeFileSync(join(repo, '.baton/runs/a/heartbeat.json'), JSON.stringify({ task_id: 'a', status: 'in_progress', updated_at: new Date().toISOString() }));
       const stopped = await runCli(repo, ['stop', 'a']);
       assert.equal(stopped.status, 0, stopped.stderr);
       assert.doesNotMatch(stopped.stdout, /left nothing uncommitted/);

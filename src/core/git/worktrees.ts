@@ -247,11 +247,18 @@ export class UnmergedWorkError extends Error {
 export async function removeTaskWorktree(
   root: string,
   taskId: string,
-  options: { base: string; worktree: string; deleteBranch: boolean; force: boolean },
+  options: {
+    base: string;
+    worktree: string;
+    deleteBranch: boolean;
+    force: boolean;
+    /** The branch was just squash-merged: its commits are on the base as one, so deleting it loses none. */
+    squashed?: boolean;
+  },
 ): Promise<{ removedWorktree: boolean; deletedBranch: boolean; loss: Loss }> {
   const loss = await describeLoss(root, taskId, options);
   // Keeping the branch keeps its commits: only uncommitted files are at risk then.
-  const atRisk = options.deleteBranch ? !lossIsEmpty(loss) : loss.uncommitted.length > 0;
+  const atRisk = options.deleteBranch && !options.squashed ? !lossIsEmpty(loss) : loss.uncommitted.length > 0;
   if (atRisk && !options.force) throw new UnmergedWorkError(options.deleteBranch ? loss : { ...loss, commits: [] });
   const g = git(root);
   let removedWorktree = false;

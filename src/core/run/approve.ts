@@ -12,8 +12,7 @@ import { gatesStale } from './gates';
 import { readResult, updateResult } from './result';
 import { changedPaths, statePaths, stateRefusal } from './stateFolder';
 import { APPROVABLE_STATES, type TaskState } from './states';
-import { stopSupervisor } from './supervisor';
-import { pidAlive } from './workerState';
+import { liveSupervisor, stopSupervisor } from './supervisor';
 
 export class ApprovalRefused extends Error {
   /** True when only the gates stand in the way: "Approve anyway" would go through. */
@@ -32,9 +31,10 @@ export interface ApproveRequest {
   /** "Approve anyway": the gates have not passed and the person approves all the same. */
   force?: boolean;
   style: 'merge' | 'squash';
-  /** The worker's supervisor pid (heartbeat); a supervisor still running is stopped (and checkpoints) first. */
-  workerPid?: number;
-  /** How to end that worker; default: signal its supervisor. (The extension closes its terminal first.) */
+  /**
+   * How to end a worker whose supervisor still runs (it checkpoints on the way out), given the pid
+   * liveSupervisor checked; default: signal that supervisor. (The extension closes its terminal first.)
+   */
   stopWorker?: (pid: number) => Promise<unknown>;
 }
 
@@ -82,7 +82,9 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   const anyway = failing.length > 0 || stale !== undefined;
   // A worker at its prompt (interactive Claude Code stays there after its turn) ends before its branch merges,
   // so nothing writes to the worktree while it goes; its supervisor checkpoints on the way out.
-  if (r.workerPid && pidAlive(r.workerPid)) await (r.stopWorker ?? stopSupervisor)(r.workerPid);
+  // Only the supervisor Baton launched, checked now: never a pid a worker wrote into its heartbeat.
+  const supervisor = liveSupervisor(r.layout, task.id);
+  if (supervisor !== undefined) await (r.stopWorker ?? stopSupervisor)(supervisor);
   const root = r.layout.root;
   const base = r.plan.base;
   const branch = branchName(task.id);

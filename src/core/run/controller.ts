@@ -9,7 +9,7 @@ import { approveTask, gatesNotPassed } from './approve';
 import { gatesStale } from './gates';
 import type { BatonLayout } from './layout';
 import { readResult } from './result';
-import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult, type PlannedTask } from './mergeQueue';
+import { processQueue, readQueue, recoverQueue, type GateRun, type GateRunner, type MergeResult, type PlannedTask, type QueueDeps } from './mergeQueue';
 import { previewMerge, readMergePreview } from './mergePreview';
 import { RerunningPass } from './rerunningPass';
 import type { RunStore, WorkerRecord } from './runStore';
@@ -38,7 +38,7 @@ export interface ControllerOptions {
   /** Records gate results run by auto-approval (result.json), with the state of the work they ran on. */
   recordGates?: (taskId: string, results: GateRun[], ranOn: WorkState | undefined) => Promise<void>;
   /** Removes the task's worktree and branch once merged (the caller knows the "keep" setting). */
-  cleanup?: (taskId: string) => Promise<void>;
+  cleanup?: QueueDeps['cleanup'];
   mergeStyle: () => 'merge' | 'squash';
   onMerge?: (result: MergeResult) => void;
   /** A task's merge preview was made (mergePreview.ts): views that show it redraw. */
@@ -188,7 +188,6 @@ export class RunController {
       gateResults: this.o.gateResults(taskId),
       force,
       style: this.o.mergeStyle(),
-      workerPid: this.o.store.read(taskId)?.view.pid,
       stopWorker,
     });
     return position;
@@ -230,7 +229,7 @@ export class RunController {
       const needsRun = task.gates.length > 0 && (gatesNotPassed(task.gates, this.o.gateResults(id)).length > 0 || (await gatesStale(this.o.layout, id, readResult(this.o.layout, id))) !== undefined);
       if (needsRun) {
         const ranOn = await workState(this.o.layout.worktree(id)).catch(() => undefined);
-        const ran = await this.o.runGates(this.o.layout.worktree(id), task.gates, { signal: this.o.signal, outputDir: this.o.layout.runDir(id) });
+        const ran = await this.o.runGates(this.o.layout.worktree(id), task.gates, { signal: this.o.signal, outputDir: this.o.layout.gatesDir(id) });
         await this.o.recordGates?.(id, ran, testedState(ranOn, await workState(this.o.layout.worktree(id)).catch(() => undefined)));
         if (gatesNotPassed(task.gates, ran).length) {
           this.gatesFailed.add(id);

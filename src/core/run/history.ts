@@ -48,6 +48,10 @@ function describe(e: RunEvent): string | undefined {
         .join(' and ');
       return `discarded${lost ? ` (${lost} thrown away)` : ''}`;
     }
+    case 'worktree_kept':
+      return `worktree kept after the merge: it holds ${count(list(e.files).length, 'file')} its branch does not (${list(e.files).slice(0, 5).join(', ')})`;
+    case 'worktree_removed':
+      return `worktree removed${list(e.uncommitted).length ? ` (${count(list(e.uncommitted).length, 'uncommitted file')} thrown away)` : ''}`;
     case 'approved':
       return `approved${e.anyway || e.approved_anyway ? ' anyway (gates did not pass)' : ''}${str(e.sha) ? ` as ${short(e.sha)}` : ''}`;
     case 'queued':

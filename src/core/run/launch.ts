@@ -190,8 +190,8 @@ async function claimTask(layout: BatonLayout, taskId: string, timeoutSeconds: nu
   await updateHeartbeat(layout.heartbeat(taskId), taskId, (current) => {
     const now = new Date();
     if (current) {
-      // A worker's own heartbeat may leave out the supervisor's pid: launch.json has it.
-      const pid = current.pid ?? readLaunch(layout, taskId)?.pid;
+      // The supervisor's own record first: a worker's heartbeat may leave its pid out or name another.
+      const pid = readLaunch(layout, taskId)?.pid ?? current.pid;
       const view = workerState({ ...current, pid }, undefined, { now, timeoutSeconds, isAlive: pidAlive });
       if (LIVE_STATES.has(view.state) && current.exit_code === undefined) {
         refused = `"${taskId}" already has a worker (${view.state.replace('_', ' ')}).`;

@@ -14,6 +14,8 @@ export interface LaunchRecord {
   at: string;
   /** The supervisor's pid, once it runs: a worker's own heartbeat need not carry it. */
   pid?: number;
+  /** When that process started (processTree.ts processStart): a pid reused by another process does not match. */
+  pid_start?: string;
 }
 
 /** Sortable by time, unique enough for two launches of one task. */
@@ -30,7 +32,12 @@ export function readLaunch(layout: BatonLayout, taskId: string): LaunchRecord | 
   try {
     const value = JSON.parse(readFileSync(layout.launch(taskId), 'utf8'));
     if (typeof value?.launch_id !== 'string') return undefined;
-    return { launch_id: value.launch_id, at: String(value.at ?? ''), ...(Number.isInteger(value.pid) ? { pid: value.pid } : {}) };
+    return {
+      launch_id: value.launch_id,
+      at: String(value.at ?? ''),
+      ...(Number.isInteger(value.pid) ? { pid: value.pid } : {}),
+      ...(typeof value.pid_start === 'string' ? { pid_start: value.pid_start } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -91,8 +91,8 @@ export interface QueueDeps {
   planTask: (taskId: string) => PlannedTask | undefined;
   /** Runs the gates on the merged tree. */
   runGates: GateRunner;
-  /** Removes the task's worktree and branch after its merge (unless the person keeps them). */
-  cleanup?: (taskId: string) => Promise<void>;
+  /** Removes the task's worktree and branch after its merge (unless the person keeps them); `style`: the entry's. */
+  cleanup?: (taskId: string, style: 'merge' | 'squash' | undefined) => Promise<void>;
   /** Called after each task, in queue order. */
   onResult?: (result: MergeResult) => void;
   /** Ctrl-C: finish nothing half-way; stop before the next base move. */
@@ -632,7 +632,7 @@ async function finishMerge(deps: QueueDeps, f: InFlight, entry: QueueEntry | und
     q.entries = q.entries.filter((e) => e.task !== f.task);
   });
   await testPause('cleanup');
-  if (deps.cleanup) await deps.cleanup(f.task).catch(() => undefined);
+  if (deps.cleanup) await deps.cleanup(f.task, entry?.style).catch(() => undefined);
   return { task: f.task, outcome: 'merged', commit: f.new, base: f.base };
 }
 

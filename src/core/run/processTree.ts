@@ -4,7 +4,7 @@
 // and those whose parent has already exited. A pid is only ever signalled when its start time still
 // matches the one recorded, so a reused pid is never hit.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 
 export interface ProcessInfo {
@@ -56,6 +56,41 @@ function procStat(pid: number): ProcessInfo | undefined {
     return { pid, ppid: Number(rest[1]), start: rest[19] };
   } catch {
     return undefined;
+  }
+}
+
+/** When process `pid` started, as processTable gives it; undefined when there is no such process. */
+export function processStart(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (process.platform === 'linux' && existsSync('/proc/self/stat')) return procStat(pid)?.start;
+  try {
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return out || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether process `pid` was started with `words` as consecutive arguments: /proc/<pid>/cmdline on Linux
+ * (exact arguments), `ps -ww -o args=` elsewhere (one line, arguments joined by spaces).
+ */
+export function commandLineHas(pid: number, words: readonly string[]): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (process.platform === 'linux' && existsSync('/proc/self/cmdline')) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return false;
+    }
+    return args.some((_, i) => words.every((w, j) => args[i + j] === w));
+  }
+  try {
+    const line = execFileSync('ps', ['-ww', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return ` ${line} `.includes(` ${words.join(' ')} `);
+  } catch {
+    return false;
   }
 }
 

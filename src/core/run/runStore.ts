@@ -135,8 +135,9 @@ export class RunStore {
   }
 
   private view(c: TaskCache, now: Date): WorkerRecord {
-    // A worker's own heartbeat need not carry the supervisor's pid or start: launch.json has them.
-    const heartbeat = { ...c.heartbeat!, pid: c.heartbeat!.pid ?? c.launch?.pid, started_at: c.heartbeat!.started_at ?? c.launch?.at };
+    // The supervisor's pid as it recorded it in launch.json wins: a worker writes its heartbeat, and may
+    // leave the pid out or name another process. (Only liveSupervisor's check leads to a signal.)
+    const heartbeat = { ...c.heartbeat!, pid: c.launch?.pid ?? c.heartbeat!.pid, started_at: c.heartbeat!.started_at ?? c.launch?.at };
     const view = workerState(heartbeat, c.lastExit, this.liveness(now));
     return c.problem ? { view, problem: c.problem } : { view };
   }

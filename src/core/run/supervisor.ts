@@ -11,7 +11,7 @@ import { appendEvent } from './events';
 import { readHeartbeat, updateHeartbeat, type Heartbeat } from './heartbeat';
 import { isCurrentLaunch, launchTag, readLaunch, recordLaunch } from './launches';
 import type { BatonLayout } from './layout';
-import { endRecorded, ProcessRecorder } from './processTree';
+import { commandLineHas, endRecorded, processStart, ProcessRecorder } from './processTree';
 import { pidAlive, TERMINAL_CLOSED } from './workerState';
 
 export interface SuperviseOptions {
@@ -105,7 +105,8 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
   // the heartbeat's lock, like the claim that wrote the launch id: a newer claim cannot slip in between.
   await updateHeartbeat(hb, o.taskId, () => {
     const record = readLaunch(o.layout, o.taskId);
-    if (record && record.launch_id === o.launchId) recordLaunch(o.layout, o.taskId, { ...record, pid: process.pid });
+    // With its start time: whoever stops this worker later checks that the pid is still this process.
+    if (record && record.launch_id === o.launchId) recordLaunch(o.layout, o.taskId, { ...record, pid: process.pid, pid_start: processStart(process.pid) });
     return undefined;
   });
   appendEvent(events, { type: 'launch', at: now().toISOString(), command: o.command, args: o.args, pid: process.pid, ...tag });
@@ -275,12 +276,37 @@ export async function checkpointAbandoned(layout: BatonLayout, taskId: string, w
 }
 
 /**
+ * The pid of the task's supervisor, only while that process is still the one Baton launched: the pid
+ * its supervisor recorded in launch.json (never a heartbeat's, which a worker may write), above 1, started
+ * when it was recorded, and running `supervise <task> --root <root>`. Undefined otherwise: the worker
+ * is gone, and nothing may be signalled.
+ */
+export function liveSupervisor(layout: BatonLayout, taskId: string): number | undefined {
+  const record = readLaunch(layout, taskId);
+  const pid = record?.pid;
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 1 || pid === process.pid || !record?.pid_start) return undefined;
+  if (processStart(pid) !== record.pid_start) return undefined;
+  return commandLineHas(pid, ['supervise', taskId, '--root', layout.root]) ? pid : undefined;
+}
+
+/**
+ * Stops the task's worker through its supervisor (stopSupervisor), when it has one (liveSupervisor);
+ * 'gone' when it has none, and then nothing is signalled.
+ */
+export async function stopTaskSupervisor(layout: BatonLayout, taskId: string, graceMs?: number): Promise<'stopped' | 'killed' | 'gone'> {
+  const pid = liveSupervisor(layout, taskId);
+  return pid === undefined ? 'gone' : stopSupervisor(pid, graceMs);
+}
+
+/**
  * Stops a worker through its supervisor: SIGTERM to the supervisor alone, which ends the agent's whole
  * process tree and checkpoints its work. (A signal to the process group would kill the agent before the
  * supervisor could list the agent's descendants.) A supervisor still there after `graceMs` is killed
  * with its group. Says whether the supervisor ended by itself, had to be killed, or was already gone.
  */
 export async function stopSupervisor(pid: number, graceMs = 15_000): Promise<'stopped' | 'killed' | 'gone'> {
+  if (!Number.isInteger(pid) || pid <= 1) return 'gone'; // never a group, never every process, never init
+  const start = processStart(pid);
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -291,6 +317,8 @@ export async function stopSupervisor(pid: number, graceMs = 15_000): Promise<'st
     if (!pidAlive(pid)) return 'stopped';
     await new Promise((r) => setTimeout(r, 50));
   }
+  // Ended meanwhile and its pid given to another process: that one is not ours to kill.
+  if (processStart(pid) !== start) return 'stopped';
   for (const target of [-pid, pid]) {
     try {
       process.kill(target, 'SIGKILL');

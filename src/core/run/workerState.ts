@@ -127,6 +127,8 @@ export function canStop(view: WorkerView, isAlive: (pid: number) => boolean = pi
 
 /** process.kill(pid, 0) answers "does it exist" without sending anything. */
 export function pidAlive(pid: number): boolean {
+  // 0 and negative numbers name process groups (-1: every process), not a process.
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

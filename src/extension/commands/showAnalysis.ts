@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { PlanSource } from '../planSource';
 import { analysisMarkdown } from '../analysisReport';
+import { maxWorkersSetting } from '../userSettings';
 
 export const ANALYSIS_URI = vscode.Uri.from({ scheme: 'baton-analysis', path: '/Plan Analysis.md' });
 
@@ -13,7 +14,7 @@ export function registerShowAnalysis(context: vscode.ExtensionContext, planSourc
     provideTextDocumentContent: () => {
       const snapshot = planSource.current;
       if (!snapshot) return `# ${vscode.l10n.t('Plan analysis')}\n\n${vscode.l10n.t('There is no plan in this folder yet: run "Baton: Create Plan".')}\n`;
-      const workers = vscode.workspace.getConfiguration('baton').get<number | null>('maxWorkers', null) ?? snapshot.plan.defaults.maxWorkers;
+      const workers = maxWorkersSetting(vscode.workspace.getConfiguration('baton')) ?? snapshot.plan.defaults.maxWorkers;
       return analysisMarkdown(snapshot.plan, snapshot.analysis, snapshot.diagnostics, snapshot.file, workers);
     },
   };

@@ -65,10 +65,11 @@ describe('Show Plan Analysis', () => {
     const document = await editPlan('tasks:\n', 'tasks:\n  - id: docs\n    title: Write the docs\n    estimate: 2h\n');
     try {
       await waitFor('the analysis to count the unsaved task', async () => /7 tasks/.test(await read()));
-      await vscode.workspace.getConfiguration('baton').update('maxWorkers', 1, vscode.ConfigurationTarget.Workspace);
+      // A user setting only (a repository cannot raise it).
+      await vscode.workspace.getConfiguration('baton').update('maxWorkers', 1, vscode.ConfigurationTarget.Global);
       await waitFor('the analysis to follow baton.maxWorkers', async () => /With 1 worker: \*\*13\.5h\*\*/.test(await read()));
     } finally {
-      await vscode.workspace.getConfiguration('baton').update('maxWorkers', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.getConfiguration('baton').update('maxWorkers', undefined, vscode.ConfigurationTarget.Global);
       // Undo the unsaved edit here, so the plan is clean for whatever runs next.
       await vscode.window.showTextDocument(document);
       await vscode.commands.executeCommand('undo');

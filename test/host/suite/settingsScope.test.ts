@@ -17,7 +17,7 @@ describe('Settings a repository cannot choose', () => {
     await waitFor('the workspace settings to be back', () => vscode.workspace.getConfiguration('baton').inspect('checkpointMinutes')?.workspaceValue === undefined);
   });
 
-  it('ignores permission mode, allowed tools and agent profiles from the workspace, while reading its other settings', async () => {
+  it('ignores permission mode, allowed tools, agent profiles, auto-start and the worker limit from the workspace, while reading its other settings', async () => {
     const hostile = {
       ...(original ? JSON.parse(original) : {}),
       'baton.claude.permissionMode': 'bypassPermissions',
@@ -25,6 +25,9 @@ describe('Settings a repository cannot choose', () => {
       'baton.agents': { claude: { command: '/tmp/not-claude', args: [] } },
       // An AI reviewer spends the person's tokens: the repository cannot turn it on.
       'baton.preReview': true,
+      // Nor start workers on open, nor run more of them at once.
+      'baton.autoStart': true,
+      'baton.maxWorkers': 64,
       // A resource setting in the same file: proves VS Code read it.
       'baton.checkpointMinutes': 7,
     };
@@ -35,7 +38,9 @@ describe('Settings a repository cannot choose', () => {
     assert.deepEqual(config().get('claude.allowedTools'), []);
     assert.deepEqual(config().get('agents'), {});
     assert.equal(config().get('preReview'), false);
-    for (const key of ['claude.permissionMode', 'claude.allowedTools', 'agents', 'preReview']) {
+    assert.equal(config().get('autoStart'), false);
+    assert.equal(config().get('maxWorkers'), null);
+    for (const key of ['claude.permissionMode', 'claude.allowedTools', 'agents', 'preReview', 'autoStart', 'maxWorkers']) {
       assert.equal(config().inspect(key)?.workspaceValue, undefined, `${key} has no workspace value`);
     }
   });
@@ -43,6 +48,6 @@ describe('Settings a repository cannot choose', () => {
   it('lists them as restricted for untrusted workspaces', () => {
     const ext = vscode.extensions.getExtension('baton-dev.baton')!;
     const restricted: string[] = ext.packageJSON.capabilities.untrustedWorkspaces.restrictedConfigurations;
-    for (const key of ['baton.agents', 'baton.claude.permissionMode', 'baton.claude.allowedTools', 'baton.preReview']) assert.ok(restricted.includes(key), key);
+    for (const key of ['baton.agents', 'baton.claude.permissionMode', 'baton.claude.allowedTools', 'baton.preReview', 'baton.autoStart', 'baton.maxWorkers']) assert.ok(restricted.includes(key), key);
   });
 });
