@@ -2,9 +2,9 @@
 // when something is wrong, what to do. One engine for the CLI and the extension; they only differ in how
 // Baton's own command is run and in the settings they pass.
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { lock } from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { claudeHookSettings } from '../agents/claudeSettings';
@@ -14,6 +14,9 @@ import type { ParseResult } from '../plan/model';
 import { parsePlan } from '../plan/parse';
 import { readEvents } from '../run/events';
 import { BatonLayout } from '../run/layout';
+import { findExecutable } from './executables';
+
+export { findExecutable };
 
 /** `worktree add -b`, `worktree prune` and `worktree remove` are all there from git 2.17 on. */
 export const MIN_GIT_VERSION = [2, 17, 0] as const;
@@ -314,21 +317,6 @@ function usedProfiles(parsed: ParseResult | undefined, custom: Record<string, Pa
       return { name, problem: (e as Error).message };
     }
   });
-}
-
-/** Where `command` would be found, as a spawn with this PATH finds it; undefined when it is not. */
-export function findExecutable(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = command.includes('/') || isAbsolute(command) ? [resolve(command)] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
-  for (const file of candidates) {
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** A login shell slower than this to start is worth a warning: every command a worker runs pays it. */
