@@ -99,6 +99,9 @@ const NOT_SECRET = ['.env.example', '.env.sample', '.env.template', '*.pub'];
 const isSecretName = picomatch(SECRET_PATTERNS.filter((p) => !p.includes('/')), { dot: true, basename: true, ignore: NOT_SECRET });
 const isSecretPath = picomatch(SECRET_PATTERNS.filter((p) => p.includes('/')), { dot: true });
 
+/** Where Claude Code's sandbox keeps its own scratch in the working folder (sandbox.ts): never checkpointed. */
+export const SANDBOX_SCRATCH = '.claude/.cc-writes/';
+
 export function looksLikeSecret(path: string): boolean {
   return isSecretName(path) || isSecretPath(path);
 }
@@ -125,6 +128,7 @@ export async function checkpoint(worktree: string, message: string): Promise<Che
     const leftOut: string[] = [];
     for (const { code, path, from } of statusEntries(stdout)) {
       if (from !== undefined) paths.push(from); // a rename stages its source's removal too
+      if (code === '??' && path.startsWith(SANDBOX_SCRATCH)) continue; // Claude Code's, not the worker's work
       if (code === '??' && looksLikeSecret(path)) leftOut.push(path);
       else paths.push(path);
     }
