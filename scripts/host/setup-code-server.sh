@@ -25,10 +25,11 @@ STAMP="code-server@$VERSION node$NODE_MAJOR $(uname -m)"
 log() { printf '[setup-code-server] %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------------
-# libkrb5-dev + pkg-config: to build the kerberos module; ripgrep: VS Code's search; chromium: the
+# libkrb5-dev + pkg-config: to build the kerberos module; ripgrep: VS Code's search; bubblewrap + socat:
+# Claude Code's sandbox for workers' commands (`sandbox: on`, tested with the real CLI); chromium: the
 # browser that opens the workbench in tests (not for npm start: BATON_NO_BROWSER).
 ensure_debian_packages() {
-  local wanted=(libkrb5-dev pkg-config ripgrep) missing=() p
+  local wanted=(libkrb5-dev pkg-config ripgrep bubblewrap socat) missing=() p
   [ -n "${BATON_NO_BROWSER:-}" ] || wanted+=(chromium)
   if ! command -v dpkg >/dev/null 2>&1; then
     # Not Debian: say what is needed and let the build below tell whether it is there.

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { doctorText, runDoctor } from '../core/setup/doctor';
 import type { Output } from './planCommands';
-import { agentsFromEnv, batonCommand } from './workerCommands';
+import { agentsFromEnv, batonCommand, sandboxFromEnv } from './workerCommands';
 
 export async function doctorCommand(planFile: string, json: boolean, io: Output): Promise<number> {
   const report = await runDoctor({
@@ -10,6 +10,7 @@ export async function doctorCommand(planFile: string, json: boolean, io: Output)
     // Headless workers take their profiles from BATON_AGENTS, so the doctor checks those same profiles.
     agents: agentsFromEnv(),
     batonCommand: batonCommand(),
+    sandbox: sandboxFromEnv(),
   });
   io.out(json ? JSON.stringify(report) : doctorText(report));
   return report.ok ? 0 : 1;

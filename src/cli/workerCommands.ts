@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { DEFAULT_PERMISSIONS, findProfile } from '../core/agents/profiles';
+import { parseDomains, parseSandboxMode, type PersonSandbox } from '../core/agents/sandbox';
 import { analyzePlan } from '../core/graph/analysis';
 import type { Plan, PlanDiagnostic } from '../core/plan/model';
 import { problemsByTask } from '../core/plan/needsFix';
@@ -338,8 +339,10 @@ export function launchHeadless(
   const analysis = analyzePlan(s.plan);
   const task = s.plan.tasks.find((t) => t.id === taskId);
   let profile;
+  let sandbox;
   try {
     profile = findProfile(task?.agent ?? s.plan.defaults.agent, agentsFromEnv());
+    sandbox = sandboxFromEnv();
   } catch (e) {
     return Promise.reject(new LaunchRefused((e as Error).message));
   }
@@ -351,6 +354,7 @@ export function launchHeadless(
     states,
     profile,
     permissions: permissionsFromEnv(),
+    sandbox,
     headless: true,
     batonCommand: batonCommand(),
     notesFile: notesFileFor(resolve(s.plan.file)),
@@ -372,6 +376,15 @@ export function agentsFromEnv() {
     return JSON.parse(process.env.BATON_AGENTS ?? '{}');
   } catch {
     throw new UsageError('BATON_AGENTS is not valid JSON.');
+  }
+}
+
+/** The person's sandbox choice for the CLI: BATON_SANDBOX=on|off and BATON_SANDBOX_ALLOWED_DOMAINS (comma-separated hosts). */
+export function sandboxFromEnv(env: NodeJS.ProcessEnv = process.env): PersonSandbox {
+  try {
+    return { mode: parseSandboxMode(env.BATON_SANDBOX, 'BATON_SANDBOX') ?? 'off', allowedDomains: parseDomains(env.BATON_SANDBOX_ALLOWED_DOMAINS) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

@@ -15,6 +15,7 @@ import { updateHeartbeat } from '../core/run/heartbeat';
 import { taskHistory, type HistoryEntry } from '../core/run/history';
 import { lastSession } from '../core/run/hookIntake';
 import { checkStartable, LaunchRefused, prepareLaunch, type LaunchRequest } from '../core/run/launch';
+import type { PersonSandbox } from '../core/agents/sandbox';
 import { BatonLayout } from '../core/run/layout';
 import { readLaunch } from '../core/run/launches';
 import { endRecorded } from '../core/run/processTree';
@@ -308,6 +309,7 @@ export class Workers implements vscode.Disposable {
         mode: config.get<string>('claude.permissionMode', DEFAULT_PERMISSIONS.mode),
         allowedTools: config.get<string[]>('claude.allowedTools', []),
       },
+      sandbox: personSandbox(config),
       headless: false,
       batonCommand: [process.execPath, this.context.asAbsolutePath('dist/cli.js')],
       // Inside desktop VS Code the extension host's executable is Electron: make it behave as Node. For
@@ -631,4 +633,17 @@ async function repositoryRoot(dir: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `baton.sandbox` and `baton.sandboxAllowedDomains`, from the person's user settings only: a repository's
+ * own settings must not turn the sandbox off or widen what its workers may reach.
+ */
+export function personSandbox(config: vscode.WorkspaceConfiguration): PersonSandbox {
+  const mode = config.inspect<string>('sandbox')?.globalValue;
+  const domains = config.inspect<string[]>('sandboxAllowedDomains')?.globalValue;
+  return {
+    mode: mode === 'on' ? 'on' : 'off',
+    allowedDomains: Array.isArray(domains) ? domains.filter((d): d is string => typeof d === 'string' && d.trim() !== '').map((d) => d.trim()) : [],
+  };
 }

@@ -112,7 +112,7 @@ describe('baton doctor', function () {
     assert.equal(json.root, repo);
     assert.deepEqual(
       json.checks.map((c) => [c.id, c.status]),
-      [['git', 'ok'], ['repository', 'ok'], ['base', 'ok'], ['git-identity', 'ok'], ['plan', 'ok'], ['baton-dir', 'ok'], ['agent', 'ok'], ['hooks', 'ok'], ['shell', 'ok'], ['claude-trust', 'ok']],
+      [['git', 'ok'], ['repository', 'ok'], ['base', 'ok'], ['git-identity', 'ok'], ['plan', 'ok'], ['baton-dir', 'ok'], ['agent', 'ok'], ['hooks', 'ok'], ['shell', 'ok'], ['claude-trust', 'ok'], ['sandbox', 'ok']],
     );
   });
 
@@ -183,6 +183,28 @@ describe('baton doctor', function () {
     assert.match(r.stdout, /fix: Install Claude Code \(npm install -g @anthropic-ai\/claude-code\), or set the profile's command in the setting baton\.agents \(BATON_AGENTS for the baton command\)\./);
     assert.match(r.stdout, /^✓ Hooks reach Baton /m, 'the hooks are Baton\'s own and still checked');
     assert.match(r.stdout, /1 problem stops workers from starting\.\n$/);
+  });
+
+  it('the sandbox: a warning when nothing uses it and bubblewrap is missing, an error with the install command when the plan or BATON_SANDBOX turns it on', async () => {
+    const plain = makeRepo(CLAUDE_PLAN);
+    const withoutTools = { PATH: `${nodeModulesBin}${delimiter}${pathWithGitOnly()}` };
+    const unused = await runCli(plain, ['doctor'], withoutTools);
+    assert.match(unused.stdout, /^! Sandbox +No task uses the sandbox; it could not run here: bubblewrap and socat are not installed\.$/m);
+    assert.match(unused.stdout, /fix: Install bubblewrap socat: `sudo apt-get install bubblewrap socat` \(Debian, Ubuntu\), `sudo dnf install bubblewrap socat` \(Fedora\), `sudo pacman -S bubblewrap socat` \(Arch\)\./);
+
+    const asked = await runCli(plain, ['doctor'], { ...withoutTools, BATON_SANDBOX: 'on' });
+    assert.equal(asked.status, 1, asked.stdout);
+    assert.match(asked.stdout, /^✗ Sandbox +The sandbox is on for every worker \(your setting\), but it cannot run here: bubblewrap and socat are not installed\. Those workers will not start\.$/m);
+
+    const planned = makeRepo(CLAUDE_PLAN.replace('title: A}', 'title: A, sandbox: on}'));
+    const byPlan = await runCli(planned, ['doctor'], withoutTools);
+    assert.equal(byPlan.status, 1, byPlan.stdout);
+    assert.match(byPlan.stdout, /^✗ Sandbox +The sandbox is on for every task \(the plan\), but it cannot run here/m);
+    // BATON_SANDBOX=off does not turn off what the plan turned on.
+    assert.equal((await runCli(planned, ['doctor'], { ...withoutTools, BATON_SANDBOX: 'off' })).status, 1);
+
+    const here = await runCli(planned, ['doctor'], { PATH: `${nodeModulesBin}${delimiter}${process.env.PATH}`, BATON_SANDBOX_ALLOWED_DOMAINS: 'registry.npmjs.org' });
+    assert.match(here.stdout, /^✓ Sandbox +The sandbox is on for every task \(the plan\) and can run here \(bubblewrap\); they may reach registry\.npmjs\.org\.$/m);
   });
 
   it('honours the claude profile\'s command from BATON_AGENTS, like the rest of the CLI', async () => {

@@ -100,6 +100,9 @@ const NOT_SECRET = ['.env.example', '.env.sample', '.env.template', '*.pub'];
 const isSecretName = picomatch(SECRET_PATTERNS.filter((p) => !p.includes('/')), { dot: true, basename: true, ignore: NOT_SECRET });
 const isSecretPath = picomatch(SECRET_PATTERNS.filter((p) => p.includes('/')), { dot: true });
 
+/** Where Claude Code's sandbox keeps its own scratch in the working folder (sandbox.ts): never checkpointed. */
+export const SANDBOX_SCRATCH = '.claude/.cc-writes/';
+
 export function looksLikeSecret(path: string): boolean {
   return isSecretName(path) || isSecretPath(path);
 }
@@ -127,6 +130,7 @@ export async function checkpoint(worktree: string, message: string): Promise<Che
     /** State paths the worker staged itself: taken out of the index again, or the commit below would carry them. */
     const unstage: string[] = [];
     for (const { code, path, from } of statusEntries(stdout)) {
+      if (code === '??' && path.startsWith(SANDBOX_SCRATCH)) continue; // Claude Code's, not the worker's work
       for (const p of from === undefined ? [path] : [from, path]) {
         // A rename stages its source's removal too; Baton's state stays out whichever side it is on.
         if (isStatePath(p)) {

@@ -10,6 +10,7 @@
 //   **Validation Gates**:
 //   - [ ] `npm test` passes
 //   **Persona**: Reviewer
+//   **Sandbox**: On
 //
 // A phase's id is its label slugged (`Phase 2a` -> `phase-2a`); `None` means no dependencies.
 //
@@ -19,7 +20,8 @@
 //   We write British English.
 //   **Files**: `docs/api.md`
 //   **Default Persona**: Engineer
-import { emptyPlan, type Complexity, type ParseResult, type PlanDiagnostic, type Span, type Task } from './model';
+//   **Default Sandbox**: On
+import { emptyPlan, type Complexity, type ParseResult, type PlanDiagnostic, type SandboxMode, type Span, type Task } from './model';
 import { parseEstimate } from './durations';
 import { validatePlan } from './validate';
 import { contextPathProblem } from './yamlPlan';
@@ -36,9 +38,10 @@ const KNOWN_FIELDS = new Set([
   'validation gates',
   'conflicts',
   'persona',
+  'sandbox',
 ]);
 const CONTEXT_HEADING = /^(#{1,4})\s+(?:shared\s+)?context\s*:?\s*#*\s*$/i;
-const CONTEXT_FIELDS = new Set(['files', 'context files', 'default persona']);
+const CONTEXT_FIELDS = new Set(['files', 'context files', 'default persona', 'default sandbox']);
 
 /** Parses and validates a Phases Markdown plan. */
 export function parseMarkdownPlan(text: string, file: string): ParseResult {
@@ -56,6 +59,16 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
     start: { line: line + 1, column: column + 1 },
     end: { line: line + 1, column: column + 1 + length },
   });
+  /** `On` / `Off`, reported at the value when it is neither. */
+  const sandboxMode = (value: string, line: number, what: string): SandboxMode | undefined => {
+    const v = value.trim().replace(/^`(.*)`$/, '$1').trim().toLowerCase();
+    if (v === 'on' || v === 'off') return v;
+    if (v) {
+      const column = Math.max(0, lines[line].lastIndexOf(value.trim()));
+      diagnostics.push({ code: 'bad-value', severity: 'error', message: `${what} "${value.trim()}" is not one of On, Off.`, file, span: at(line, column, value.trim().length) });
+    }
+    return undefined;
+  };
 
   // Split into phases: each runs from its heading to the next heading of the same or a higher level.
   type Block = { heading: number; label: string; title: string; body: number[] };
@@ -115,6 +128,8 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
         if (name === 'default persona') {
           const persona = personaName(f[2]);
           if (persona) plan.defaults.persona = persona;
+        } else if (name === 'default sandbox') {
+          plan.defaults.sandbox = sandboxMode(f[2], i, 'Default Sandbox') ?? plan.defaults.sandbox;
         } else if (f[2].trim()) addFiles(f[2], i);
         continue;
       }
@@ -239,6 +254,9 @@ export function readMarkdownPlan(text: string, file: string): ParseResult {
         }
         case 'persona':
           if (v) task.persona = personaName(v);
+          return;
+        case 'sandbox':
+          task.sandbox = sandboxMode(v, line, 'Sandbox') ?? task.sandbox;
           return;
         case 'implementation steps':
           if (v) steps.push(v);

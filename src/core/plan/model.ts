@@ -31,6 +31,9 @@ export type Complexity = 'low' | 'medium' | 'high';
 export type ConflictPolicy = 'serialize' | 'allow';
 export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['serialize', 'allow'];
 
+/** Whether a worker's commands run in Claude Code's sandbox (sandbox.ts). A plan may turn it on, never off. */
+export type SandboxMode = 'on' | 'off';
+
 export interface Task {
   id: string;
   title: string;
@@ -46,6 +49,8 @@ export interface Task {
   agent?: string;
   /** Its own conflict policy; undefined means the plan default. */
   conflicts?: ConflictPolicy;
+  /** Its own `sandbox:`; undefined means the plan default. */
+  sandbox?: SandboxMode;
   /** Commands that must pass in the worktree before approval (task's own, else the plan default). */
   gates: string[];
   /** Where the task starts in the plan file (the list item or the Markdown heading); line 0 when it was read without positions (parse.ts, taskPositions). */
@@ -66,6 +71,8 @@ export interface PlanDefaults {
   conflicts: ConflictPolicy;
   /** The persona of tasks that name none (`defaults.persona`); undefined means `engineer`. */
   persona?: string;
+  /** `defaults.sandbox`; undefined means the person's setting alone decides. */
+  sandbox?: SandboxMode;
 }
 
 /** Plan-level `context:`: what every worker is told, besides its own task. */

@@ -7,7 +7,9 @@ export function planToYaml(plan: Plan, comment?: string): string {
     version: 1,
     name: plan.name || undefined,
     base: plan.base,
-    ...(plan.defaults.persona ? { defaults: { persona: plan.defaults.persona } } : {}),
+    ...(plan.defaults.persona || plan.defaults.sandbox
+      ? { defaults: { ...(plan.defaults.persona ? { persona: plan.defaults.persona } : {}), ...(plan.defaults.sandbox ? { sandbox: plan.defaults.sandbox } : {}) } }
+      : {}),
     ...contextObject(plan),
     tasks: plan.tasks.map(taskObject),
   });
@@ -40,6 +42,7 @@ function taskObject(task: Task): Record<string, unknown> {
   if (task.persona) out.persona = task.persona;
   if (task.agent) out.agent = task.agent;
   if (task.conflicts) out.conflicts = task.conflicts;
+  if (task.sandbox) out.sandbox = task.sandbox;
   if (task.gates.length) out.gates = task.gates;
   return out;
 }

@@ -2,12 +2,12 @@
 // Works on the yaml package's Document (not toJS) so each diagnostic can point at the exact node.
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { CONFLICT_POLICIES, emptyPlan, type Complexity, type ConflictPolicy, type ParseResult, type PlanDiagnostic, type PlanDefaults, type Span, type Task } from './model';
+import { CONFLICT_POLICIES, emptyPlan, type Complexity, type ConflictPolicy, type ParseResult, type PlanDiagnostic, type PlanDefaults, type SandboxMode, type Span, type Task } from './model';
 import { parseDuration, parseEstimate } from './durations';
 import { branchNameProblem } from './refNames';
 
 const TOP_KEYS = new Set(['version', 'name', 'base', 'defaults', 'context', 'tasks']);
-const DEFAULT_KEYS = new Set(['agent', 'gates', 'heartbeatTimeout', 'maxWorkers', 'conflicts', 'persona']);
+const DEFAULT_KEYS = new Set(['agent', 'gates', 'heartbeatTimeout', 'maxWorkers', 'conflicts', 'persona', 'sandbox']);
 const CONTEXT_KEYS = new Set(['text', 'files']);
 const TASK_KEYS = new Set([
   'id',
@@ -21,6 +21,7 @@ const TASK_KEYS = new Set([
   'gates',
   'agent',
   'conflicts',
+  'sandbox',
 ]);
 const COMPLEXITIES = new Set<Complexity>(['low', 'medium', 'high']);
 
@@ -117,6 +118,15 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
     );
     return undefined;
   };
+  // `on` / `off` (true / false also read, as people write them); anything else is an error at the value.
+  const sandbox = (pair: Pair, what: string): SandboxMode | undefined => {
+    const v = pair.value as Node | null;
+    const value = isScalar(v) ? v.value : undefined;
+    if (value === 'on' || value === true) return 'on';
+    if (value === 'off' || value === false) return 'off';
+    error('bad-value', nodeSpan(v, keyStart(pair)), `${what} must be \`on\` (the worker's commands may write only inside its worktree and reach only the hosts you allow) or \`off\`.`);
+    return undefined;
+  };
   const unknownKey = (pair: Pair, where: string, allowed: Set<string>) =>
     report(
       'warning',
@@ -170,7 +180,7 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
     const v = pair.value as Node | null;
     if (isScalar(v) && v.value === null) return;
     if (!isMap(v)) {
-      error('wrong-type', nodeSpan(v, keyStart(pair)), '`defaults` must be a mapping (agent, gates, heartbeatTimeout, maxWorkers, conflicts).');
+      error('wrong-type', nodeSpan(v, keyStart(pair)), '`defaults` must be a mapping (agent, gates, heartbeatTimeout, maxWorkers, conflicts, persona, sandbox).');
       return;
     }
     for (const p of v.items as Pair[]) {
@@ -202,6 +212,9 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
         }
         case 'conflicts':
           out.conflicts = policy(p, '`defaults.conflicts`') ?? out.conflicts;
+          break;
+        case 'sandbox':
+          out.sandbox = sandbox(p, '`defaults.sandbox`');
           break;
         default:
           unknownKey(p, '`defaults`', DEFAULT_KEYS);
@@ -300,6 +313,9 @@ function readDocument(doc: Document, file: string, spanOf: (start: number, end: 
         }
         case 'conflicts':
           task.conflicts = policy(pair, '`conflicts`');
+          break;
+        case 'sandbox':
+          task.sandbox = sandbox(pair, '`sandbox`');
           break;
         case 'gates':
           task.gates = strList(pair, '`gates`').values;

@@ -1,14 +1,18 @@
 // Everything before a worker runs: checks, worktree, prompt, hook settings, and the supervisor command
 // line. Shared by the extension (which runs it in a terminal) and `baton start` / `baton run`.
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import { claudeHookSettings, shellQuote } from '../agents/claudeSettings';
 import { launchArgs, type AgentProfile, type PermissionChoice } from '../agents/profiles';
 import { workerPrompt } from '../agents/prompt';
 import { PersonaError, personaOf, readPersona, type Persona } from '../agents/personas';
+import { claudeSandboxSettings, sandboxed, sandboxedPermissions, sandboxTools, type PersonSandbox } from '../agents/sandbox';
 import { readNotes, readSharedContext } from '../agents/sharedContext';
 import { ensureWorktree } from '../git/worktrees';
+import { requestsDir } from './requests';
 import type { Analysis } from '../graph/analysis';
 import type { Plan, Task } from '../plan/model';
 import { appendEvent } from './events';
@@ -16,7 +20,7 @@ import { OWN_ENV_VARIABLE } from './workerEnv';
 import { updateHeartbeat } from './heartbeat';
 import { LAUNCH_ENV, launchTag, newLaunchId, readLaunch, recordLaunch } from './launches';
 import { pidAlive, workerState } from './workerState';
-import type { BatonLayout } from './layout';
+import { branchName, type BatonLayout } from './layout';
 import type { TaskState } from './states';
 import { LIVE_STATES } from './states';
 
@@ -32,6 +36,8 @@ export interface LaunchRequest {
   states: ReadonlyMap<string, TaskState>;
   profile: AgentProfile;
   permissions: PermissionChoice;
+  /** The person's sandbox choice (user settings or BATON_SANDBOX); the plan can only add to it (sandbox.ts). */
+  sandbox?: PersonSandbox;
   headless: boolean;
   /** How to run Baton's own CLI, e.g. [process.execPath, '/path/to/dist/cli.js']. */
   batonCommand: string[];
@@ -62,6 +68,8 @@ export interface PreparedLaunch {
   createdWorktree: boolean;
   /** This launch's id (launches.ts). */
   launchId: string;
+  /** Whether the worker's commands run in Claude Code's sandbox. */
+  sandboxed: boolean;
 }
 
 export class LaunchRefused extends Error {}
@@ -92,11 +100,18 @@ export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
     if (e instanceof PersonaError) throw new LaunchRefused(`"${task.id}" cannot start: ${e.message}`);
     throw e;
   }
+  const contained = sandboxed(r.sandbox?.mode, r.plan, task);
+  if (contained) {
+    // Said before anything starts: a worker asked to be contained never runs uncontained.
+    if (!r.profile.claudeHooks) throw new LaunchRefused(`"${task.id}" is to run in the sandbox, which Baton sets up for Claude Code workers only; its worker profile runs ${r.profile.command}.`);
+    const tools = sandboxTools();
+    if (!tools.ok) throw new LaunchRefused(`"${task.id}" is to run in the sandbox, which cannot start here${tools.missing.length ? ` (${tools.missing.join(' and ')} missing)` : ''}. ${tools.install ?? ''}`.trim());
+  }
   layout.ensureRunDir(task.id);
   const launchId = newLaunchId();
   await claimTask(layout, task.id, r.plan.defaults.heartbeatTimeout, launchId);
   try {
-    return await prepareClaimed(r, task, launchId, persona);
+    return await prepareClaimed(r, task, launchId, persona, contained);
   } catch (e) {
     // Say so in the heartbeat, or the claim would sit at "starting" until it counted as stalled.
     const reason = (e as Error).message;
@@ -106,7 +121,7 @@ export async function prepareLaunch(r: LaunchRequest): Promise<PreparedLaunch> {
   }
 }
 
-async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, persona: Persona): Promise<PreparedLaunch> {
+async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, persona: Persona, contained: boolean): Promise<PreparedLaunch> {
   const { layout } = r;
   const worktree = layout.worktree(task.id);
   mkdirSync(join(worktree, '..'), { recursive: true });
@@ -127,7 +142,11 @@ async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, pe
       : `${taskPrompt()}\n## Your earlier work, and what the reviewer asks now\n\nYour branch already holds your earlier work on this task. The reviewer asks:\n\n${r.followUp.message}\n`;
   writeFileAtomic.sync(layout.prompt(task.id), prompt, { fsync: false });
   if (r.profile.claudeHooks) {
-    writeFileAtomic.sync(layout.settings(task.id), JSON.stringify(claudeHookSettings(r.batonCommand, r.batonEnv), null, 2) + '\n', { fsync: false });
+    const settings = {
+      ...claudeHookSettings(r.batonCommand, r.batonEnv),
+      ...(contained ? { sandbox: await sandboxSettings(layout, task.id, worktree, r.sandbox?.allowedDomains ?? []) } : {}),
+    };
+    writeFileAtomic.sync(layout.settings(task.id), JSON.stringify(settings, null, 2) + '\n', { fsync: false });
   }
   const binDir = writeBatonShim(layout, r.batonCommand, r.batonEnv ?? {});
 
@@ -135,7 +154,7 @@ async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, pe
     r.profile,
     r.headless,
     { prompt: PROMPT_PLACEHOLDER, promptFile: layout.prompt(task.id), settingsFile: layout.settings(task.id), worktree, taskId: task.id },
-    r.permissions,
+    contained ? sandboxedPermissions(r.permissions) : r.permissions,
     task.gates,
     session,
   );
@@ -160,7 +179,7 @@ async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, pe
     r.profile.command,
     ...agentArgs,
   ];
-  appendEvent(layout.events(task.id), { type: 'prepare', at: new Date().toISOString(), worktree, createdWorktree: created, headless: r.headless, persona: persona.name, ...launchTag(launchId), ...(session ? { resume: session } : {}) });
+  appendEvent(layout.events(task.id), { type: 'prepare', at: new Date().toISOString(), worktree, createdWorktree: created, headless: r.headless, persona: persona.name, ...(contained ? { sandboxed: true } : {}), ...launchTag(launchId), ...(session ? { resume: session } : {}) });
   return {
     command,
     args,
@@ -178,7 +197,29 @@ async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, pe
     worktree,
     createdWorktree: created,
     launchId,
+    sandboxed: contained,
   };
+}
+
+const execFileAsync = promisify(execFile);
+
+async function sandboxSettings(layout: BatonLayout, taskId: string, worktree: string, allowedDomains: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await execFileAsync('git', ['rev-parse', '--git-dir', '--git-common-dir'], { cwd: worktree });
+  const [gitDir, gitCommonDir] = stdout.trim().split('\n').map((p) => resolve(worktree, p));
+  // `baton request` writes there from inside the sandbox: it must exist to be allowed.
+  mkdirSync(requestsDir(layout), { recursive: true });
+  return claudeSandboxSettings(
+    {
+      worktree,
+      gitDir,
+      gitCommonDir,
+      branch: branchName(taskId),
+      runDir: layout.runDir(taskId),
+      requestsDir: requestsDir(layout),
+      protectedFiles: [layout.settings(taskId), layout.prompt(taskId), layout.launch(taskId)],
+    },
+    allowedDomains,
+  );
 }
 
 /**

@@ -2,18 +2,22 @@
 // when something is wrong, what to do. One engine for the CLI and the extension; they only differ in how
 // Baton's own command is run and in the settings they pass.
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { lock } from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { claudeHookSettings } from '../agents/claudeSettings';
 import { claudeConfigFile, isTrusted } from '../agents/claudeTrust';
 import { findProfile, type AgentProfile } from '../agents/profiles';
+import { sandboxed, sandboxTools, type PersonSandbox } from '../agents/sandbox';
 import type { ParseResult } from '../plan/model';
 import { parsePlan } from '../plan/parse';
 import { readEvents } from '../run/events';
 import { BatonLayout } from '../run/layout';
+import { findExecutable } from './executables';
+
+export { findExecutable };
 
 /** `worktree add -b`, `worktree prune` and `worktree remove` are all there from git 2.17 on. */
 export const MIN_GIT_VERSION = [2, 17, 0] as const;
@@ -24,7 +28,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 /** Fixes Baton can make itself, each only with the person's say-so (a button, never on its own). */
 export type SetupAction = 'record-trust' | 'first-commit' | 'create-plan';
 
-export type CheckId = 'git' | 'repository' | 'base' | 'git-identity' | 'plan' | 'baton-dir' | 'agent' | 'hooks' | 'shell' | 'claude-trust';
+export type CheckId = 'git' | 'repository' | 'base' | 'git-identity' | 'plan' | 'baton-dir' | 'agent' | 'hooks' | 'shell' | 'claude-trust' | 'sandbox';
 
 export interface SetupCheck {
   id: CheckId;
@@ -67,6 +71,8 @@ export interface DoctorOptions {
   timeoutMs?: number;
   /** How long a login shell may take to start before it counts as hanging (default 5 s). */
   shellTimeoutMs?: number;
+  /** The person's sandbox choice: `baton.sandbox*` settings, or BATON_SANDBOX* for the CLI. */
+  sandbox?: PersonSandbox;
 }
 
 interface Ran {
@@ -136,8 +142,51 @@ export async function runDoctor(o: DoctorOptions): Promise<SetupReport> {
   dirCheck.cleanUp();
   checks.push(...agentChecks, hooks, ...(shell ? [shell] : []));
   if (usesClaude) checks.push(root ? checkTrust(root, env, o.trustWorktrees) : skipped('claude-trust', 'Claude Code trust', 'needs a git repository'));
+  const sandbox = checkSandbox(parsed, o.sandbox, o.agents ?? {}, env);
+  if (sandbox) checks.push(sandbox);
 
   return { ok: checks.every((c) => c.status !== 'fail'), root, planFile, checks };
+}
+
+/**
+ * Can Claude Code's sandbox run here (bubblewrap and socat on Linux; Seatbelt is part of macOS)? An error
+ * when the person's setting or the plan turns it on (those workers would be refused), a warning otherwise.
+ */
+function checkSandbox(parsed: ParseResult | undefined, person: PersonSandbox | undefined, agents: Record<string, Partial<AgentProfile>>, env: NodeJS.ProcessEnv): SetupCheck | undefined {
+  const title = 'Sandbox';
+  const tasks = parsed?.plan.tasks ?? [];
+  const contained = parsed ? tasks.filter((t) => sandboxed(person?.mode, parsed.plan, t)) : [];
+  const wanted = person?.mode === 'on' || contained.length > 0;
+  const tools = sandboxTools(env);
+  if (!tools.ok && tools.missing.length === 0 && !wanted) return undefined; // a platform without one, and nobody asked
+  const who =
+    person?.mode === 'on'
+      ? 'on for every worker (your setting)'
+      : contained.length === tasks.length
+        ? 'on for every task (the plan)'
+        : `on for ${contained.map((t) => t.id).join(', ')} (the plan)`;
+  if (!tools.ok) {
+    const missing = tools.missing.length ? `${tools.missing.join(' and ')} ${tools.missing.length === 1 ? 'is' : 'are'} not installed` : 'this system has none';
+    return wanted
+      ? { id: 'sandbox', title, status: 'fail', detail: `The sandbox is ${who}, but it cannot run here: ${missing}. Those workers will not start.`, fix: tools.install }
+      : { id: 'sandbox', title, status: 'warn', detail: `No task uses the sandbox; it could not run here: ${missing}.`, fix: tools.install };
+  }
+  const notClaude = parsed ? contained.filter((t) => !profileIsClaude(t.agent ?? parsed.plan.defaults.agent, agents)) : [];
+  if (notClaude.length) {
+    return { id: 'sandbox', title, status: 'fail', detail: `The sandbox is ${who}, but Baton sandboxes Claude Code workers only: ${notClaude.map((t) => t.id).join(', ')} use another agent and will not start.`, fix: 'Give those tasks the claude agent, or turn the sandbox off for them.' };
+  }
+  const domains = person?.allowedDomains.length ? `they may reach ${person.allowedDomains.join(', ')}` : 'they may reach no network host (baton.sandboxAllowedDomains / BATON_SANDBOX_ALLOWED_DOMAINS)';
+  return wanted
+    ? { id: 'sandbox', title, status: 'ok', detail: `The sandbox is ${who} and can run here (${tools.backend}); ${domains}.` }
+    : { id: 'sandbox', title, status: 'ok', detail: `The sandbox can run here (${tools.backend}); no task uses it (plan \`sandbox: on\`, setting baton.sandbox or BATON_SANDBOX=on).` };
+}
+
+function profileIsClaude(name: string, agents: Record<string, Partial<AgentProfile>>): boolean {
+  try {
+    return findProfile(name, agents).claudeHooks;
+  } catch {
+    return false;
+  }
 }
 
 function skipped(id: CheckId, title: string, why: string): SetupCheck {
@@ -314,21 +363,6 @@ function usedProfiles(parsed: ParseResult | undefined, custom: Record<string, Pa
       return { name, problem: (e as Error).message };
     }
   });
-}
-
-/** Where `command` would be found, as a spawn with this PATH finds it; undefined when it is not. */
-export function findExecutable(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = command.includes('/') || isAbsolute(command) ? [resolve(command)] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
-  for (const file of candidates) {
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** A login shell slower than this to start is worth a warning: every command a worker runs pays it. */

@@ -7,6 +7,7 @@ import { commitPlanAsFirstCommit, runDoctor, verdict, type SetupAction, type Set
 import type { PlanSource } from '../planSource';
 import { actionLabel, offeredActions, setupMarkdown } from '../setupReport';
 import { ensureTrusted } from '../workspaceTrust';
+import { personSandbox } from '../workers';
 
 export const SETUP_URI = vscode.Uri.from({ scheme: 'baton-setup', path: '/Check Setup.md' });
 
@@ -40,6 +41,7 @@ export function registerCheckSetup(context: vscode.ExtensionContext, planSource:
         // Inside desktop VS Code the extension host's executable is Electron: make it behave as Node, as workers do.
         batonEnv: { ELECTRON_RUN_AS_NODE: '1' },
         trustWorktrees: config.get<string>('claude.trustWorktrees', 'ask'),
+        sandbox: personSandbox(config),
       }),
     );
     last = report;
