@@ -1,8 +1,12 @@
 // The Graph panel's messages, both directions, in one place: the extension host (src/extension/graphPanel.ts)
-// and the webview (webview-ui/main.ts) import this file. Everything from the webview is untrusted input:
+// and the webview (webview-ui/) import this file. Everything from the webview is untrusted input:
 // `parseFromWebview` lets through only well-formed known messages.
 import type { GraphView } from './core/graph/graphView';
 import type { TaskState } from './core/run/states';
+
+// The webview reaches core only through this module: the layout it draws and the task states it filters by.
+export type { GraphNodeView, GraphView } from './core/graph/graphView';
+export { NEEDS_YOU_STATES, WORKING_STATES, type TaskState } from './core/run/states';
 
 /** Actions a box's context menu may offer; the host decides which, for each task, as the Tasks tree would. */
 export const GRAPH_ACTIONS = {

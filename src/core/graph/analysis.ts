@@ -2,48 +2,15 @@
 // Everything works on array indexes (plan order) so a 10,000-task plan analyses in milliseconds.
 import { roundHours } from '../plan/durations';
 import type { Plan } from '../plan/model';
-import { conflictPairs, findConflictGroups, reachability } from './conflicts';
+import { conflictPairs, findConflictGroups, reachability, type Conflict, type ConflictGroup, type IndexedGraph } from './conflicts';
 import { MinHeap } from './minHeap';
+
+// Declared with the conflict search, which needs them too; analysis is where callers look for them.
+export type { Conflict, ConflictGroup, ConflictSuggestion, IndexedGraph } from './conflicts';
 
 export interface CriticalPath {
   tasks: string[];
   hours: number;
-}
-
-/**
- * Tasks that may run at the same time (neither depends on the other, even through other tasks) and may
- * touch `path`. `baton analyze --json` writes these as they are; README documents the shape.
- */
-export interface ConflictGroup {
-  /** The contested path or pattern, as the plan writes it. */
-  path: string;
-  /** `path` and the narrower `files` entries of these tasks that meet it (`src/shared/db.ts` under `src/shared/*.ts`). */
-  patterns: string[];
-  /** Every task in at least one conflict here, in plan order. */
-  tasks: string[];
-  /** Of `tasks`, those whose `files` list `path` itself: each may collide with every other task here; the others only with these. */
-  listing: string[];
-  /** How many pairs of these tasks may run at the same time. */
-  pairs: number;
-  suggestion: ConflictSuggestion;
-}
-
-/** An order for a group's tasks that removes its conflicts, and the dependencies to add for it (few as found). */
-export interface ConflictSuggestion {
-  /** The tasks in the suggested order. */
-  order: string[];
-  /** `task` should depend on `dependsOn`: one per pair of neighbours in `order` not already ordered. */
-  deps: Array<{ task: string; dependsOn: string }>;
-}
-
-/** One conflicting pair; only built on request (`baton analyze --conflict-pairs`). */
-export interface Conflict {
-  /** Two tasks that may run at the same time, in plan order. */
-  tasks: [string, string];
-  /** The patterns (from either task) that can match a common path. */
-  patterns: string[];
-  /** A dependency that would serialise them, e.g. `make "b" depend on "a"`. */
-  suggestion: string;
 }
 
 export interface Analysis {
@@ -66,16 +33,6 @@ export interface Analysis {
 export interface AnalyzeOptions {
   /** Also list every conflicting pair (as many as pairs: thousands of tasks sharing a file make millions). */
   pairs?: boolean;
-}
-
-/** The dependency graph as index arrays; shared by analysis and the scheduler. */
-export interface IndexedGraph {
-  ids: string[];
-  hours: number[];
-  deps: number[][];
-  dependents: number[][];
-  /** Topological order as indexes, ties by plan order. */
-  order: number[];
 }
 
 export function indexGraph(plan: Plan): IndexedGraph {

@@ -50,6 +50,8 @@ async function runSuite(resultsFile: string | undefined): Promise<InHostResults>
     if (files.length === 0) throw new Error('BATON_HOST_TEST_FILES names no test file');
     const mocha = new Mocha({
       ui: 'bdd',
+      // A focused test (`.only`) would silently skip all the others: the run fails instead.
+      forbidOnly: true,
       timeout: Number(process.env.BATON_HOST_TEST_TIMEOUT ?? 20_000),
       color: false,
       // Results go to the file; the extension host's console is not read by anyone.
