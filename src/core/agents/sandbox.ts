@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Plan, SandboxMode, Task } from '../plan/model';
-import { findExecutable } from '../setup/executables';
+import { findExecutable } from './executables';
 import type { PermissionChoice } from './profiles';
 
 /** The person's own choice: the `baton.sandbox*` settings (user settings only), or BATON_SANDBOX* for the CLI. */

@@ -15,7 +15,7 @@ import type { ParseResult } from '../plan/model';
 import { parsePlan } from '../plan/parse';
 import { readEvents } from '../run/events';
 import { BatonLayout } from '../run/layout';
-import { findExecutable } from './executables';
+import { findExecutable } from '../agents/executables';
 
 export { findExecutable };
 
