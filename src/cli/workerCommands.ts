@@ -432,11 +432,11 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
     return 1;
   }
   if (outcome === 'gone' && !ended) {
-    io.out(`${taskId}'s supervisor had already ended, so nothing was checkpointed now. ${await worktreeLeft(s.layout.worktree(taskId))}`);
+    io.out(`${taskId}'s supervisor had already ended, so nothing was checkpointed now. ${await worktreeLeft(s.layout.root, s.layout.worktree(taskId))}`);
     return 0;
   }
   if (outcome === 'killed' && !ended) {
-    io.out(`Nothing was checkpointed. ${await worktreeLeft(s.layout.worktree(taskId))}`);
+    io.out(`Nothing was checkpointed. ${await worktreeLeft(s.layout.root, s.layout.worktree(taskId))}`);
     return 0;
   }
   if (ended) {
@@ -444,14 +444,14 @@ export async function stopCommand(planFile: string, taskId: string, io: Output):
     return 0;
   }
   // The supervisor ended without recording its stop, so nothing was checkpointed: say what the worktree holds.
-  io.out(`Stopped ${taskId}; its supervisor ended without recording the stop, so nothing was checkpointed. ${await worktreeLeft(s.layout.worktree(taskId))}`);
+  io.out(`Stopped ${taskId}; its supervisor ended without recording the stop, so nothing was checkpointed. ${await worktreeLeft(s.layout.root, s.layout.worktree(taskId))}`);
   return 0;
 }
 
-async function worktreeLeft(worktree: string): Promise<string> {
+async function worktreeLeft(root: string, worktree: string): Promise<string> {
   if (!existsSync(worktree)) return 'Its worktree is gone.';
   try {
-    const files = await listUncommitted(worktree);
+    const files = await listUncommitted(root, worktree);
     if (files.length === 0) return 'Its worktree has no uncommitted changes.';
     const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? `, and ${files.length - 5} more` : '');
     return `Its worktree has ${files.length} uncommitted file${files.length === 1 ? '' : 's'} (${shown}); commit or discard them in ${worktree}.`;

@@ -83,8 +83,9 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider {
     const commit = q.get('commit') ?? '';
     if (!TASK_ID_PATTERN.test(task) || commit === 'none') return '';
     const worktree = this.workers.worktree(task);
-    if (!worktree || !existsSync(worktree)) return '';
-    return fileAtCommit(worktree, commit, uri.path.slice(1));
+    const root = this.workers.root();
+    if (!worktree || !root || !existsSync(worktree)) return '';
+    return fileAtCommit(root, worktree, commit, uri.path.slice(1));
   }
 
   dispose(): void {

@@ -110,7 +110,7 @@ describe('review data and worktree removal', () => {
     writeFileSync(join(wt, 'src/ui/button.ts'), 'export const a = 1;\n');
     writeFileSync(join(wt, 'notes.md'), 'x\ny\n');
 
-    const d = await reviewData(wt, 'main', ['src/ui/**']);
+    const d = await reviewData(repo, wt, 'main', ['src/ui/**']);
     assert.deepEqual(d.commits.map((c) => c.subject), ['Add button']);
     assert.deepEqual(d.files.map((f) => f.path), ['notes.md', 'shared.txt', 'src/ui/button.ts']);
     const byPath = new Map(d.files.map((f) => [f.path, f]));
@@ -124,8 +124,8 @@ describe('review data and worktree removal', () => {
     assert.deepEqual({ kind: byPath.get('notes.md')!.kind, added: byPath.get('notes.md')!.added }, { kind: 'added', added: 2 });
     assert.deepEqual(d.uncommitted, ['notes.md', 'src/ui/button.ts']);
     assert.deepEqual(d.flagged, ['notes.md', 'shared.txt']);
-    assert.equal(await fileAtCommit(wt, d.mergeBase, 'shared.txt'), 'one\ntwo\nthree\n');
-    assert.equal(await fileAtCommit(wt, d.mergeBase, 'src/ui/button.ts'), '');
+    assert.equal(await fileAtCommit(repo, wt, d.mergeBase, 'shared.txt'), 'one\ntwo\nthree\n');
+    assert.equal(await fileAtCommit(repo, wt, d.mergeBase, 'src/ui/button.ts'), '');
   });
 
   it('refuses to remove a worktree or branch holding work the base lacks, and removes it once merged', async () => {

@@ -144,7 +144,7 @@ describe('sandbox choice', () => {
     writeFileSync(join(wt, '.claude/.cc-writes/pending'), 'x');
     writeFileSync(join(wt, '.claude/settings.json'), '{}\n');
     writeFileSync(join(wt, 'work.txt'), 'w\n');
-    const r = await checkpoint(wt, 'checkpoint');
+    const r = await checkpoint(repo, wt, 'checkpoint');
     assert.ok(r.commit, r.error);
     assert.deepEqual(git(wt, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort(), ['.claude/settings.json', 'work.txt']);
   });

@@ -118,7 +118,7 @@ describe("Baton's state folder", function () {
     git(wt, 'add', '.baton/personas/engineer.md'); // the worker stages it itself
     writeFileSync(join(wt, '*'), 'a file with a glob for a name\n');
     writeFileSync(join(wt, 'work.txt'), 'work\n');
-    const saved = await checkpoint(wt, 'checkpoint');
+    const saved = await checkpoint(t.repo, wt, 'checkpoint');
     assert.ok(saved.commit, saved.error);
     assert.deepEqual(git(wt, 'show', '--name-only', '--format=', 'HEAD').split('\n').sort(), ['*', 'work.txt']);
     assert.deepEqual(saved.leftOut.sort(), ['.baton/personas/engineer.md', '.baton/queue.json']);

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { worktreeGitEnv } from './worktreeGit';
 
 export interface GitResult {
   code: number;
@@ -280,18 +281,24 @@ export async function changedFiles(root: string, from: string, to: string): Prom
  * in it is thrown away first (it never holds anyone's work).
  */
 export async function prepareScratch(root: string, dir: string, commit: string): Promise<void> {
-  if (!existsSync(join(dir, '.git'))) {
+  // The gates ran the merged code here: a `.git` file it changed is no reason to trust it, only to start afresh.
+  let env: Record<string, string> | undefined;
+  try {
+    if (existsSync(join(dir, '.git'))) env = worktreeGitEnv(root, dir);
+  } catch {
+    env = undefined;
+  }
+  if (!env) {
     rmSync(dir, { recursive: true, force: true });
     await runGit(root, ['worktree', 'prune']);
     await gitOk(root, ['worktree', 'add', '--quiet', '--detach', dir, commit]);
     return;
   }
-  const gitDir = await gitOk(dir, ['rev-parse', '--git-dir']);
-  rmSync(join(dir, gitDir, 'index.lock'), { force: true });
-  await runGit(dir, ['merge', '--abort']);
-  await gitOk(dir, ['checkout', '--quiet', '--detach', '--force', commit]);
+  rmSync(join(env.GIT_DIR, 'index.lock'), { force: true });
+  await runGit(dir, ['merge', '--abort'], env);
+  await gitOk(dir, ['checkout', '--quiet', '--detach', '--force', commit], env);
   // Keep ignored files (an installed node_modules, say) so gates need not reinstall on every merge.
-  await gitOk(dir, ['clean', '-fdq']);
+  await gitOk(dir, ['clean', '-fdq'], env);
 }
 
 /** Lays a conflicting merge out in the scratch tree (markers in files, MERGE_HEAD set) for the merge editor. */

@@ -4,9 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { isStatePath } from '../run/stateFolder';
+import { runGit } from './merge';
 import { STATUS_ARGS, statusEntries } from './statusEntries';
+import { worktreeGitEnv } from './worktreeGit';
 
 export interface ReviewCommit {
   sha: string;
@@ -49,9 +50,9 @@ export interface ReviewData {
   stateFiles: string[];
 }
 
-export async function reviewData(worktree: string, base: string, declared: readonly string[]): Promise<ReviewData> {
-  const g = untrimmed(worktree);
-  const head = (await g.revparse(['HEAD'])).trim();
+export async function reviewData(root: string, worktree: string, base: string, declared: readonly string[]): Promise<ReviewData> {
+  const g = untrimmed(root, worktree);
+  const head = (await g.raw(['rev-parse', 'HEAD'])).trim();
   const mergeBase = (await g.raw(['merge-base', base, 'HEAD'])).trim();
   const [log, nameStatus, numstat, status] = await Promise.all([
     g.raw(['log', '-z', '--format=%H%x1f%s%x1f%an%x1f%aI', `${mergeBase}..HEAD`]),
@@ -141,18 +142,28 @@ export async function reviewData(worktree: string, base: string, declared: reado
 }
 
 /** A file's content at a commit (the left side of the review diff); empty when it did not exist there. */
-export async function fileAtCommit(repoDir: string, commit: string, path: string): Promise<string> {
+export async function fileAtCommit(root: string, worktree: string, commit: string, path: string): Promise<string> {
   if (!/^[0-9a-f]{7,64}$/i.test(commit)) throw new Error(`not a commit id: ${commit}`);
   try {
-    return await untrimmed(repoDir).show([`${commit}:${path.replace(/^\.?\//, '')}`]);
+    return await untrimmed(root, worktree).raw(['show', `${commit}:${path.replace(/^\.?\//, '')}`]);
   } catch {
     return '';
   }
 }
 
-/** Output exactly as git wrote it: porcelain status starts with a space, and file contents end with one. */
-function untrimmed(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false });
+/**
+ * git in a task's worktree, through its registered git folder (worktreeGit.ts); output exactly as git
+ * wrote it: porcelain status starts with a space, and file contents end with one.
+ */
+function untrimmed(root: string, worktree: string): { raw(args: string[]): Promise<string> } {
+  const env = worktreeGitEnv(root, worktree);
+  return {
+    async raw(args) {
+      const r = await runGit(worktree, args, env);
+      if (r.code !== 0) throw new Error(`git ${args[0]} failed: ${(r.stderr || r.stdout).trim()}`);
+      return r.stdout;
+    },
+  };
 }
 
 /** A folder (`src/`) means everything under it, as in the plan's conflict check (globOverlap.ts). */

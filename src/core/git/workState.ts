@@ -5,6 +5,7 @@ import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGit } from './merge';
 import { STATUS_ARGS, statusEntries } from './statusEntries';
+import { worktreeGitEnv } from './worktreeGit';
 
 export interface WorkState {
   /** The commit checked out; undefined before the first commit. */
@@ -13,10 +14,12 @@ export interface WorkState {
   uncommitted: string;
 }
 
-export async function workState(worktree: string): Promise<WorkState> {
+/** Throws when git cannot tell, or the worktree's `.git` file was changed (worktreeGit.ts). */
+export async function workState(root: string, worktree: string): Promise<WorkState> {
+  const env = worktreeGitEnv(root, worktree);
   const [head, status] = await Promise.all([
-    runGit(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD']),
-    runGit(worktree, STATUS_ARGS),
+    runGit(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], env),
+    runGit(worktree, STATUS_ARGS, env),
   ]);
   if (status.code !== 0) throw new Error(`git status failed in ${worktree}: ${status.stderr.trim()}`);
   const out: WorkState = { head: head.code === 0 ? head.stdout.trim() : undefined, uncommitted: '' };

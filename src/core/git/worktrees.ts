@@ -8,7 +8,9 @@ import picomatch from 'picomatch';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { branchName } from '../run/layout';
 import { isStatePath } from '../run/stateFolder';
+import { runGit } from './merge';
 import { STATUS_ARGS, statusEntries } from './statusEntries';
+import { worktreeGitEnv } from './worktreeGit';
 
 const execFileAsync = promisify(execFile);
 
@@ -119,12 +121,14 @@ export interface CheckpointResult {
 /**
  * Commits what `git status` shows as the worker's changes (what the repository ignores stays out), saying
  * it is a checkpoint, except new files that look like secrets, which are listed instead. Never throws:
- * a failure comes back as `error`, so no caller can claim a checkpoint that did not happen.
+ * a failure comes back as `error`, so no caller can claim a checkpoint that did not happen. `root`: the
+ * repository's checkout, whose registration of the worktree git is told to use (worktreeGit.ts).
  */
-export async function checkpoint(worktree: string, message: string): Promise<CheckpointResult> {
+export async function checkpoint(root: string, worktree: string, message: string): Promise<CheckpointResult> {
   if (!existsSync(worktree)) return { leftOut: [] };
   try {
-    const { stdout } = await execFileAsync('git', STATUS_ARGS, { cwd: worktree, maxBuffer: 64 * 1024 * 1024 });
+    const env = { ...process.env, ...worktreeGitEnv(root, worktree) };
+    const { stdout } = await execFileAsync('git', STATUS_ARGS, { cwd: worktree, env, maxBuffer: 64 * 1024 * 1024 });
     const paths: string[] = [];
     const leftOut: string[] = [];
     /** State paths the worker staged itself: taken out of the index again, or the commit below would carry them. */
@@ -141,13 +145,14 @@ export async function checkpoint(worktree: string, message: string): Promise<Che
       }
     }
     // Literal pathspecs: a file named `*` or `:(glob)**` must name itself, not every file (the state ones too).
-    if (unstage.length) await gitWithInput(worktree, ['--literal-pathspecs', 'reset', '--quiet', '--pathspec-from-file=-', '--pathspec-file-nul'], unstage.join('\0'));
+    if (unstage.length) await gitWithInput(worktree, env, ['--literal-pathspecs', 'reset', '--quiet', '--pathspec-from-file=-', '--pathspec-file-nul'], unstage.join('\0'));
     if (paths.length === 0) return { leftOut };
-    await gitWithInput(worktree, ['--literal-pathspecs', 'add', '--all', '--pathspec-from-file=-', '--pathspec-file-nul'], paths.join('\0'));
-    const identity = (await hasIdentity(git(worktree))) ? [] : ['-c', 'user.name=Baton', '-c', 'user.email=baton@localhost'];
+    await gitWithInput(worktree, env, ['--literal-pathspecs', 'add', '--all', '--pathspec-from-file=-', '--pathspec-file-nul'], paths.join('\0'));
+    const email = await execFileAsync('git', ['config', 'user.email'], { cwd: worktree, env }).then((r) => String(r.stdout).trim(), () => '');
+    const identity = email ? [] : ['-c', 'user.name=Baton', '-c', 'user.email=baton@localhost'];
     // Only what was just staged: the worker may have staged a secret itself, and that is its own commit to make.
-    await execFileAsync('git', [...identity, 'commit', '--no-verify', '--quiet', '-m', message], { cwd: worktree });
-    const { stdout: head } = await execFileAsync('git', ['rev-parse', 'HEAD'], { cwd: worktree });
+    await execFileAsync('git', [...identity, 'commit', '--no-verify', '--quiet', '-m', message], { cwd: worktree, env });
+    const { stdout: head } = await execFileAsync('git', ['rev-parse', 'HEAD'], { cwd: worktree, env });
     return { commit: head.trim(), leftOut };
   } catch (e) {
     const text = String((e as { stderr?: string }).stderr || (e as Error).message).trim();
@@ -157,9 +162,9 @@ export async function checkpoint(worktree: string, message: string): Promise<Che
   }
 }
 
-function gitWithInput(cwd: string, args: string[], input: string): Promise<void> {
+function gitWithInput(cwd: string, env: NodeJS.ProcessEnv, args: string[], input: string): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.once('error', fail);
@@ -172,28 +177,28 @@ function gitWithInput(cwd: string, args: string[], input: string): Promise<void>
 }
 
 /** Commits on the task's branch that are not on base. */
-export async function commitsAhead(worktree: string, base: string): Promise<number> {
+export async function commitsAhead(root: string, worktree: string, base: string): Promise<number> {
   try {
-    return Number(await git(worktree).raw(['rev-list', '--count', '--end-of-options', `${base}..HEAD`]));
+    const r = await runGit(worktree, ['rev-list', '--count', '--end-of-options', `${base}..HEAD`], worktreeGitEnv(root, worktree));
+    return r.code === 0 ? Number(r.stdout.trim()) : 0;
   } catch {
     return 0;
   }
 }
 
-export async function hasUncommittedChanges(worktree: string): Promise<boolean> {
+export async function hasUncommittedChanges(root: string, worktree: string): Promise<boolean> {
   if (!existsSync(worktree)) return false;
-  return !(await git(worktree).status()).isClean();
+  return (await listUncommitted(root, worktree)).length > 0;
 }
 
-/** Files changed in the worktree but not committed (modified, staged, untracked), as `git status` lists them. */
-export async function listUncommitted(worktree: string): Promise<string[]> {
-  const status = await simpleGit({ baseDir: worktree, trimmed: false }).raw(STATUS_ARGS);
-  return statusEntries(status).map((e) => e.path);
-}
-
-async function hasIdentity(g: SimpleGit): Promise<boolean> {
-  const email = await g.raw(['config', 'user.email']).catch(() => '');
-  return email.trim() !== '';
+/**
+ * Files changed in the worktree but not committed (modified, staged, untracked), as `git status` lists
+ * them. Throws when git cannot tell (or the worktree's `.git` file was changed: worktreeGit.ts).
+ */
+export async function listUncommitted(root: string, worktree: string): Promise<string[]> {
+  const r = await runGit(worktree, STATUS_ARGS, worktreeGitEnv(root, worktree));
+  if (r.code !== 0) throw new Error(`git status failed in ${worktree}: ${(r.stderr || r.stdout).trim()}`);
+  return statusEntries(r.stdout).map((e) => e.path);
 }
 
 export interface Loss {
@@ -222,7 +227,7 @@ export async function describeLoss(root: string, taskId: string, options: { base
       return { sha, subject };
     });
   }
-  const uncommitted = worktreeExists ? await listUncommitted(options.worktree) : [];
+  const uncommitted = worktreeExists ? await listUncommitted(root, options.worktree) : [];
   return { taskId, branch, worktree: options.worktree, worktreeExists, branchExists, commits, uncommitted };
 }
 

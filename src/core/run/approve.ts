@@ -3,6 +3,7 @@
 // queue records that it did.
 import { existsSync } from 'node:fs';
 import { checkpoint } from '../git/worktrees';
+import { worktreeGitEnv, WorktreeGitChanged } from '../git/worktreeGit';
 import { branchTips, commitMerge, mergeCommit, runGit } from '../git/merge';
 import type { Plan } from '../plan/model';
 import { branchName, type BatonLayout } from './layout';
@@ -70,6 +71,15 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
       true,
     );
   }
+  // Every git command below that runs in the worktree names the git folder the repository registered for
+  // it; a `.git` file the worker changed refuses the approval here, before anything runs or stops.
+  const worktree = r.layout.worktree(task.id);
+  try {
+    if (existsSync(worktree)) worktreeGitEnv(r.layout.root, worktree);
+  } catch (e) {
+    if (e instanceof WorktreeGitChanged) throw new ApprovalRefused(`"${task.id}" cannot be approved: ${e.message}`);
+    throw e;
+  }
   // Passing results count only while they describe the work as it is now. Checked before the worker is
   // stopped: its checkpoint on the way out commits the very changes the gates saw, but moves the branch.
   const stale = task.gates.length && !failing.length ? await gatesStale(r.layout, task.id, readResult(r.layout, task.id)) : undefined;
@@ -94,7 +104,6 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   // uncommitted changes, and how far the branch is ahead of the base), and, when this task will be merged
   // next, the merge itself, computed in the object database only. The queue uses that merge only if neither
   // branch has moved since; whatever was computed in vain is an unreferenced object that git collects.
-  const worktree = r.layout.worktree(task.id);
   const queue = readQueue(r.layout);
   const next = queue.entries.length === 0 && !queue.current && tip !== baseTip;
   // The merge first: it is the longer chain, and starting a process holds this thread. The tree is usually
@@ -105,12 +114,12 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   const speculative = !next
     ? undefined
     : (tree ? commitMerge(request, tree).then((commit) => ({ ok: true as const, commit, tree })) : mergeCommit(request)).catch(() => undefined);
-  const [status, committed] = await Promise.all([existsSync(worktree) ? worktreeStatus(worktree, branch, base) : undefined, changedPaths(root, baseTip, tip, true)]);
+  const [status, committed] = await Promise.all([existsSync(worktree) ? worktreeStatus(root, worktree, branch, base) : undefined, changedPaths(root, baseTip, tip, true)]);
   // Baton's own state never merges: neither on the branch nor waiting in the worktree (refused before anything is written).
   const carried = statePaths(r.layout, [...committed, ...(status?.paths ?? [])]);
   if (carried.length) throw new ApprovalRefused(stateRefusal(task.id, carried));
   // Uncommitted changes are part of what was reviewed: they go on the branch before it merges.
-  const saved = status?.dirty ? await checkpoint(worktree, `baton: checkpoint of ${task.id} — uncommitted work approved with it`) : undefined;
+  const saved = status?.dirty ? await checkpoint(root, worktree, `baton: checkpoint of ${task.id} — uncommitted work approved with it`) : undefined;
   const onBranch = status?.branch === branch && status.head === tip;
   const ahead = tip === baseTip ? 0 : onBranch && status.ahead !== undefined ? status.ahead : await aheadCount(root, baseTip, tip);
   if (ahead === 0 && !saved?.commit) {
@@ -149,12 +158,12 @@ interface WorktreeStatus {
  * one call the base is named as the branch's upstream (a local one, remote "."), so git reports it in
  * `# branch.ab`. Nothing is written to the repository's config.
  */
-async function worktreeStatus(worktree: string, branch: string, base: string): Promise<WorktreeStatus> {
-  const r = await runGit(worktree, [
-    '-c', `branch.${branch}.remote=.`,
-    '-c', `branch.${branch}.merge=refs/heads/${base}`,
-    'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all',
-  ]);
+async function worktreeStatus(root: string, worktree: string, branch: string, base: string): Promise<WorktreeStatus> {
+  const r = await runGit(
+    worktree,
+    ['-c', `branch.${branch}.remote=.`, '-c', `branch.${branch}.merge=refs/heads/${base}`, 'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all'],
+    worktreeGitEnv(root, worktree),
+  );
   if (r.code !== 0) return { dirty: false, paths: [] };
   const out: WorktreeStatus = { dirty: false, paths: [] };
   const fields = r.stdout.split('\0');

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { listUncommitted, looksLikeSecret, removeTaskWorktree } from '../git/worktrees';
 import { runGit } from '../git/merge';
 import { statusEntries } from '../git/statusEntries';
+import { worktreeGitEnv } from '../git/worktreeGit';
 import { appendEvent, readEvents } from './events';
 import type { BatonLayout } from './layout';
 
@@ -68,8 +69,8 @@ function queuedStyle(layout: BatonLayout, taskId: string): MergeStyle {
  */
 export async function filesOnlyInWorktree(root: string, worktree: string): Promise<string[]> {
   const ours = (path: string) => path === '.baton' || path.startsWith('.baton/');
-  const uncommitted = (await listUncommitted(worktree)).filter((p) => !ours(p));
-  const r = await runGit(worktree, ['status', '--porcelain=v1', '-z', '--ignored=traditional', '--untracked-files=normal']);
+  const uncommitted = (await listUncommitted(root, worktree)).filter((p) => !ours(p));
+  const r = await runGit(worktree, ['status', '--porcelain=v1', '-z', '--ignored=traditional', '--untracked-files=normal'], worktreeGitEnv(root, worktree));
   if (r.code !== 0) throw new Error(`git status failed in ${worktree}: ${r.stderr.trim()}`);
   const ignored = statusEntries(r.stdout)
     .filter((e) => e.code === '!!' && !ours(e.path))

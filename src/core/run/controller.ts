@@ -228,9 +228,9 @@ export class RunController {
       const task = plan.tasks.find((t) => t.id === id)!;
       const needsRun = task.gates.length > 0 && (gatesNotPassed(task.gates, this.o.gateResults(id)).length > 0 || (await gatesStale(this.o.layout, id, readResult(this.o.layout, id))) !== undefined);
       if (needsRun) {
-        const ranOn = await workState(this.o.layout.worktree(id)).catch(() => undefined);
+        const ranOn = await workState(this.o.layout.root, this.o.layout.worktree(id)).catch(() => undefined);
         const ran = await this.o.runGates(this.o.layout.worktree(id), task.gates, { signal: this.o.signal, outputDir: this.o.layout.gatesDir(id) });
-        await this.o.recordGates?.(id, ran, testedState(ranOn, await workState(this.o.layout.worktree(id)).catch(() => undefined)));
+        await this.o.recordGates?.(id, ran, testedState(ranOn, await workState(this.o.layout.root, this.o.layout.worktree(id)).catch(() => undefined)));
         if (gatesNotPassed(task.gates, ran).length) {
           this.gatesFailed.add(id);
           gatesFailed.push(id);

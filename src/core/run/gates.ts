@@ -114,13 +114,13 @@ export async function runTaskGates(
   const worktree = layout.worktree(taskId);
   if (!existsSync(worktree)) throw new Error(`"${taskId}" has no worktree to run its gates in (it never started, or was discarded).`);
   layout.ensureRunDir(taskId);
-  const ranOn = await workState(worktree).catch(() => undefined);
+  const ranOn = await workState(layout.root, worktree).catch(() => undefined);
   const commit = ranOn?.head;
   const at = new Date().toISOString();
   appendEvent(layout.events(taskId), { type: 'gates-started', at, gates: commands.length });
   const results = await runGates(worktree, commands, { ...options, outputDir: layout.gatesDir(taskId) });
   const passed = gatesPassed(results, commands);
-  const tested = testedState(ranOn, await workState(worktree).catch(() => undefined));
+  const tested = testedState(ranOn, await workState(layout.root, worktree).catch(() => undefined));
   await updateResult(layout, taskId, { gates: results, gates_at: at, gates_commit: tested?.head, gates_uncommitted: tested?.uncommitted });
   appendEvent(layout.events(taskId), {
     type: 'gates',
@@ -140,5 +140,5 @@ export async function gatesStale(layout: BatonLayout, taskId: string, result: Ta
   if (!result?.gates?.length || !result.gates_commit) return undefined;
   const worktree = layout.worktree(taskId);
   if (!existsSync(worktree)) return undefined;
-  return workChangedSince({ commit: result.gates_commit, uncommitted: result.gates_uncommitted }, await workState(worktree));
+  return workChangedSince({ commit: result.gates_commit, uncommitted: result.gates_uncommitted }, await workState(layout.root, worktree));
 }

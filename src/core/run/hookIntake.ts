@@ -41,7 +41,7 @@ export async function intakeHook(ctx: HookContext, event: HookEvent, payload: Re
       break;
     case 'Stop':
       // Finished its turn: with work on the branch it is ready for review, otherwise idle at the prompt.
-      status = (await commitsAhead(worktree, ctx.base)) > 0 || (await hasUncommittedChanges(worktree)) ? 'done' : 'idle';
+      status = (await commitsAhead(ctx.layout.root, worktree, ctx.base)) > 0 || (await hasUncommittedChanges(ctx.layout.root, worktree)) ? 'done' : 'idle';
       break;
     case 'SessionEnd':
       status = undefined; // the supervisor records the exit

@@ -12,6 +12,7 @@ import { PersonaError, personaOf, readPersona, type Persona } from '../agents/pe
 import { claudeSandboxSettings, sandboxed, sandboxedPermissions, sandboxTools, type PersonSandbox } from '../agents/sandbox';
 import { readNotes, readSharedContext } from '../agents/sharedContext';
 import { ensureWorktree } from '../git/worktrees';
+import { worktreeGitEnv } from '../git/worktreeGit';
 import { requestsDir } from './requests';
 import type { Analysis } from '../graph/analysis';
 import type { Plan, Task } from '../plan/model';
@@ -204,7 +205,8 @@ async function prepareClaimed(r: LaunchRequest, task: Task, launchId: string, pe
 const execFileAsync = promisify(execFile);
 
 async function sandboxSettings(layout: BatonLayout, taskId: string, worktree: string, allowedDomains: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await execFileAsync('git', ['rev-parse', '--git-dir', '--git-common-dir'], { cwd: worktree });
+  const env = { ...process.env, ...worktreeGitEnv(layout.root, worktree) };
+  const { stdout } = await execFileAsync('git', ['rev-parse', '--git-dir', '--git-common-dir'], { cwd: worktree, env });
   const [gitDir, gitCommonDir] = stdout.trim().split('\n').map((p) => resolve(worktree, p));
   // `baton request` writes there from inside the sandbox: it must exist to be allowed.
   mkdirSync(requestsDir(layout), { recursive: true });

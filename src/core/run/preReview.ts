@@ -12,6 +12,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { readPersona } from '../agents/personas';
 import { runGit } from '../git/merge';
 import { reviewData } from '../git/review';
+import { worktreeGitEnv } from '../git/worktreeGit';
 import type { Plan, Task } from '../plan/model';
 import { appendEvent } from './events';
 import type { BatonLayout } from './layout';
@@ -78,7 +79,7 @@ export async function runPreReview(r: PreReviewRequest): Promise<PreReview | und
   const worktree = layout.worktree(task.id);
   let review;
   try {
-    review = await reviewData(worktree, r.plan.base, task.files);
+    review = await reviewData(layout.root, worktree, r.plan.base, task.files);
   } catch {
     return undefined; // no worktree (approved and cleaned up, discarded): nothing to review
   }
@@ -101,7 +102,7 @@ export async function runPreReview(r: PreReviewRequest): Promise<PreReview | und
   let outcome: PreReview;
   let usage: UsageByModel | undefined;
   try {
-    const diff = await runGit(worktree, ['diff', '-M', '--no-color', '--no-ext-diff', review.mergeBase]);
+    const diff = await runGit(worktree, ['diff', '-M', '--no-color', '--no-ext-diff', review.mergeBase], worktreeGitEnv(layout.root, worktree));
     if (diff.code !== 0) throw new Error(`git diff failed: ${diff.stderr.trim()}`);
     const diffFile = preReviewDiffFile(layout, task.id);
     writeFileAtomic.sync(diffFile, diff.stdout, { fsync: false });

@@ -33,7 +33,7 @@ export async function gatherReview(layout: BatonLayout, task: Task, base: string
   return {
     task,
     state,
-    review: await reviewData(worktree, base, task.files),
+    review: await reviewData(layout.root, worktree, base, task.files),
     result,
     history: taskHistory(readEvents(layout.events(task.id))),
     staleGates: await gatesStale(layout, task.id, result),

@@ -168,7 +168,7 @@ export async function supervise(o: SuperviseOptions): Promise<number> {
     agentEnded: true,
     wait: true,
   });
-  const ahead = await commitsAhead(worktree, o.base);
+  const ahead = await commitsAhead(o.layout.root, worktree, o.base);
   const exitCode = code ?? (signal ? 128 + (signalNumber(signal) ?? 15) : 1);
 
   let reason: string | undefined;
@@ -250,7 +250,7 @@ export async function checkpointTask(
     return { leftOut: [], skipped: 'busy' };
   }
   try {
-    const result = await checkpoint(layout.worktree(taskId), message);
+    const result = await checkpoint(layout.root, layout.worktree(taskId), message);
     const at = new Date().toISOString();
     const tag = launchTag(readLaunch(layout, taskId)?.launch_id);
     if (result.error) appendEvent(layout.events(taskId), { type: 'checkpoint-failed', at, reason: options.reason, error: result.error, ...tag });
