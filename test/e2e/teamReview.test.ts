@@ -177,6 +177,9 @@ describe('AI pre-review and Attach to Worker in VS Code, with the real Claude Co
     await host.runCommand('Baton: Stop Worker');
     await host.chooseQuickPickItem('Contact form');
     await poll('the worker to end', () => (processes().some((p) => p.args.includes('supervise') && p.args.includes('form') && p.args.includes(workspace)) ? undefined : true), 30_000);
+    // Its terminal closes just after, and VS Code then focuses the next terminal: a picker opened before that
+    // moment loses focus and closes (CI, on a busy machine).
+    await poll('the worker\'s terminal to close', async () => ((await activeTerminal()) && !(await activeTerminal())!.startsWith('Baton: form') ? true : undefined), 20_000);
 
     await host.runCommand('Baton: Attach to Worker');
     assert.deepEqual(await host.quickPickItems(), ['Contact form']);
