@@ -3,6 +3,7 @@
 // queue records that it did.
 import { existsSync } from 'node:fs';
 import { checkpoint } from '../git/worktrees';
+import { branchStatus, type BranchStatus } from '../git/statusEntries';
 import { worktreeGitEnv, WorktreeGitChanged } from '../git/worktreeGit';
 import { branchTips, commitMerge, mergeCommit, runGit } from '../git/merge';
 import type { Plan } from '../plan/model';
@@ -142,47 +143,18 @@ export async function approveTask(r: ApproveRequest): Promise<number> {
   });
 }
 
-interface WorktreeStatus {
-  /** The branch checked out there (undefined when detached), and its commit. */
-  branch?: string;
-  head?: string;
-  /** Commits on that branch that the base lacks. */
-  ahead?: number;
-  dirty: boolean;
-  /** Every uncommitted path (both sides of a rename). */
-  paths: string[];
-}
-
 /**
  * `git status` of a task's worktree, which also counts the commits its branch has over the base: for this
  * one call the base is named as the branch's upstream (a local one, remote "."), so git reports it in
  * `# branch.ab`. Nothing is written to the repository's config.
  */
-async function worktreeStatus(root: string, worktree: string, branch: string, base: string): Promise<WorktreeStatus> {
+async function worktreeStatus(root: string, worktree: string, branch: string, base: string): Promise<BranchStatus> {
   const r = await runGit(
     worktree,
     ['-c', `branch.${branch}.remote=.`, '-c', `branch.${branch}.merge=refs/heads/${base}`, 'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all'],
     worktreeGitEnv(root, worktree),
   );
-  if (r.code !== 0) return { dirty: false, paths: [] };
-  const out: WorktreeStatus = { dirty: false, paths: [] };
-  const fields = r.stdout.split('\0');
-  for (let i = 0; i < fields.length; i++) {
-    const line = fields[i];
-    if (!line) continue;
-    if (!line.startsWith('# ')) {
-      out.dirty = true;
-      // The path follows a fixed number of fields: 8 for a change, 9 for a rename (its source is the next entry), 10 unmerged.
-      const skip = line[0] === '1' ? 8 : line[0] === '2' ? 9 : line[0] === 'u' ? 10 : 1;
-      out.paths.push(line.split(' ').slice(skip).join(' '));
-      if (line[0] === '2') out.paths.push(fields[++i] ?? '');
-    } else if (line.startsWith('# branch.oid ')) out.head = line.slice('# branch.oid '.length);
-    else if (line.startsWith('# branch.head ')) {
-      const head = line.slice('# branch.head '.length);
-      out.branch = head === '(detached)' ? undefined : head;
-    } else if (line.startsWith('# branch.ab +')) out.ahead = Number(line.slice('# branch.ab +'.length).split(' ')[0]);
-  }
-  return out;
+  return r.code === 0 ? branchStatus(r.stdout) : { dirty: false, paths: [] };
 }
 
 async function aheadCount(root: string, base: string, tip: string): Promise<number> {
